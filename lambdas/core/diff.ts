@@ -1,0 +1,94 @@
+import { formatJobKey } from './job-key.js';
+import type { Counters, JobSnapshot, SourceStatus } from './snapshot.js';
+import { isTerminal, type JobStatus } from './status.js';
+
+/** What a new observation of a job means relative to the last one recorded. */
+export type SnapshotChange =
+  /** First sighting of the job. */
+  | { readonly kind: 'new'; readonly status: JobStatus; readonly rawStatus: string }
+  /** The raw status changed (the normalized one may be equal, e.g. HealthLake SUBMITTED → QUEUED). */
+  | {
+      readonly kind: 'transition';
+      readonly from: JobStatus;
+      readonly fromRaw: string;
+      readonly to: JobStatus;
+      readonly toRaw: string;
+    }
+  /** Same status; counters, message, sources or times moved. */
+  | { readonly kind: 'progress'; readonly fields: readonly ProgressField[] }
+  | { readonly kind: 'unchanged' }
+  /**
+   * A terminal job reported as something else: a late or reordered observation. Never applied; the
+   * caller logs the conflict.
+   */
+  | {
+      readonly kind: 'regression';
+      readonly from: JobStatus;
+      readonly fromRaw: string;
+      readonly to: JobStatus;
+      readonly toRaw: string;
+    };
+
+export const PROGRESS_FIELDS = [
+  'progress',
+  'metrics',
+  'sources',
+  'message',
+  'startedAt',
+  'endedAt',
+  'jobName',
+  'inputLocation',
+  'outputLocation',
+] as const;
+export type ProgressField = (typeof PROGRESS_FIELDS)[number];
+
+export class SnapshotMismatchError extends Error {
+  constructor(previous: JobSnapshot, next: JobSnapshot) {
+    super(
+      `Cannot compare snapshots of different jobs: ${formatJobKey(previous.key)} vs ${formatJobKey(next.key)}`,
+    );
+    this.name = 'SnapshotMismatchError';
+  }
+}
+
+/**
+ * Compares two observations of one job. A field the new snapshot does not carry (a list summary has no
+ * message) is "not known", not "removed", so it never counts as a change.
+ */
+export function compareSnapshots(previous: JobSnapshot | undefined, next: JobSnapshot): SnapshotChange {
+  if (!previous) return { kind: 'new', status: next.status, rawStatus: next.rawStatus };
+  if (formatJobKey(previous.key) !== formatJobKey(next.key)) throw new SnapshotMismatchError(previous, next);
+
+  if (previous.rawStatus !== next.rawStatus) {
+    const change = {
+      from: previous.status,
+      fromRaw: previous.rawStatus,
+      to: next.status,
+      toRaw: next.rawStatus,
+    };
+    return isTerminal(previous.status)
+      ? { kind: 'regression', ...change }
+      : { kind: 'transition', ...change };
+  }
+
+  const fields = PROGRESS_FIELDS.filter(
+    (field) => next[field] !== undefined && differs(previous[field], next[field]),
+  );
+  return fields.length > 0 ? { kind: 'progress', fields } : { kind: 'unchanged' };
+}
+
+type FieldValue = string | Counters | readonly SourceStatus[] | undefined;
+
+function differs(a: FieldValue, b: FieldValue): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || a === undefined || b === undefined) return a !== b;
+  return stableJson(a) !== stableJson(b);
+}
+
+/** JSON with object keys sorted, so counter maps compare by content, not insertion order. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}

@@ -1,0 +1,61 @@
+import type { HistoryRecord, StallRecord, TransitionRecord } from './history.js';
+import type { JobKey } from './job-key.js';
+import type { ServiceId } from './service-id.js';
+import type { JobSnapshot } from './snapshot.js';
+
+/** The current state of one job as the store holds it. */
+export interface StoredJob {
+  readonly snapshot: JobSnapshot;
+  /** Optimistic-lock version: grows by one with each recorded change. */
+  readonly version: number;
+  /** When the status or progress last changed (drives stall detection). */
+  readonly lastChangeAt: string;
+  /** When the current snapshot was last written (drives the progress write interval). */
+  readonly writtenAt: string;
+  /** Set while a stall has been reported and no change has ended it. */
+  readonly stalledSince?: string;
+}
+
+/** What recording one observation did. */
+export type RecordResult =
+  | { readonly kind: 'transition'; readonly record: TransitionRecord }
+  | { readonly kind: 'progress'; readonly written: boolean }
+  | { readonly kind: 'unchanged' }
+  /** Another writer recorded a newer version first; nothing was written. */
+  | { readonly kind: 'lost-race' }
+  /** A terminal job reported as something else; ignored, and the caller logs the conflict. */
+  | { readonly kind: 'regression'; readonly current: StoredJob; readonly observed: JobSnapshot };
+
+/**
+ * Where job state and history live. `record` compares `next` with `previous` (what the caller read) and
+ * writes with a condition on `previous.version`, so concurrent pollers produce one history record.
+ */
+export interface JobStateStore {
+  get(key: JobKey): Promise<StoredJob | undefined>;
+  /** Non-terminal jobs of one service: the poller's work list. */
+  listActive(service: ServiceId): AsyncIterable<StoredJob>;
+  record(previous: StoredJob | undefined, next: JobSnapshot): Promise<RecordResult>;
+  /** Records a stall once; `undefined` when the job changed meanwhile or the stall is already recorded. */
+  recordStall(current: StoredJob, now: Date): Promise<StallRecord | undefined>;
+}
+
+/** Sends history records out as events. */
+export interface HistoryPublisher {
+  publish(records: readonly HistoryRecord[]): Promise<PublishResult>;
+}
+
+export interface PublishResult {
+  readonly delivered: number;
+  /** Records that could not be delivered after retries; they went to the dead-letter path. */
+  readonly deadLettered: number;
+}
+
+/** The structural logger every module takes, so core code never needs Powertools or the SDK. */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,65 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** Settings every service client shares; read from the environment by `clientSettingsFromEnv`. */
+export interface ClientSettings {
+  readonly region?: string;
+  /** Explicit endpoint; when absent the SDK still honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. */
+  readonly endpoint?: string;
+  /** Attempts per call including the first; bounded so one slow service cannot eat a whole run. */
+  readonly maxAttempts?: number;
+  /** Time for one attempt, connection included. */
+  readonly requestTimeoutMs?: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 4;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const CONNECTION_TIMEOUT_MS = 3_000;
+
+export function clientSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  return {
+    ...(env.AWS_REGION && { region: env.AWS_REGION }),
+    maxAttempts: positiveInt(env.JOBS_SDK_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS),
+    requestTimeoutMs: positiveInt(env.JOBS_SDK_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+  };
+}
+
+/**
+ * The client configuration: adaptive retry (client-side rate limiting plus back-off on throttling and
+ * 5xx), a bounded attempt count, and a request timeout that really aborts (`throwOnRequestTimeout`:
+ * without it a hung call only logs a warning and holds the Lambda until its own timeout).
+ */
+export function baseClientConfig(settings: ClientSettings) {
+  const requestTimeout = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return {
+    ...(settings.region && { region: settings.region }),
+    ...(settings.endpoint && { endpoint: settings.endpoint }),
+    retryMode: 'adaptive',
+    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout,
+      throwOnRequestTimeout: true,
+    }),
+  } as const;
+}
+
+/**
+ * True when this client will be sent to an overridden endpoint, explicit or through the SDK's standard
+ * variables. HealthOmics then needs `disableHostPrefix`, or the SDK prepends `control-storage-` to the host.
+ */
+export function hasEndpointOverride(
+  settings: ClientSettings,
+  serviceEnvSuffix: string,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return Boolean(settings.endpoint ?? env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`] ?? env.AWS_ENDPOINT_URL);
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`Expected a positive integer, got "${raw}"`);
+  }
+  return value;
+}

