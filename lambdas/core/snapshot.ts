@@ -74,5 +74,8 @@ export function toCounters(record: Readonly<Record<string, unknown>> | undefined
  */
 export function mergeSnapshot(previous: JobSnapshot | undefined, next: JobSnapshot): JobSnapshot {
   if (!previous || next.detail === 'full') return next;
-  return { ...previous, ...next };
+  const merged = { ...previous, ...next };
+  // Same raw status: keep the normalization made with detail (HealthImaging's manifest can turn COMPLETED
+  // into SUCCEEDED_WITH_ERRORS; a later summary of the same job cannot know that).
+  return previous.rawStatus === next.rawStatus ? { ...merged, status: previous.status } : merged;
 }

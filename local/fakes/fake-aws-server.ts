@@ -104,7 +104,12 @@ export class FakeAwsServer {
 
   async start(port = 0): Promise<string> {
     const server = createServer((req, res) => {
-      void this.handle(req, res);
+      // A failure outside the operation (a body that cannot be read) must still end the exchange, never
+      // become an unhandled rejection that leaves the client waiting.
+      this.handle(req, res).catch(() => {
+        if (res.headersSent) res.destroy();
+        else this.send(res, 500, { message: 'Fake server failure' }, 'InternalServerException');
+      });
     });
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -309,12 +314,23 @@ function matchPath(pattern: string, pathname: string): Record<string, string> | 
   for (const [index, segment] of want.entries()) {
     const actual = got[index] ?? '';
     if (segment.startsWith('{') && segment.endsWith('}')) {
-      params[segment.slice(1, -1)] = decodeURIComponent(actual);
+      const decoded = safeDecode(actual);
+      // A bad percent-escape matches no route (a 404), instead of throwing out of the request handler.
+      if (decoded === undefined) return undefined;
+      params[segment.slice(1, -1)] = decoded;
     } else if (segment !== actual) {
       return undefined;
     }
   }
   return params;
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -337,11 +353,19 @@ export function paginate<T>(
   pageLimit: number,
   queryFingerprint = '',
 ): { page: T[]; nextToken?: string } {
-  const size = Math.min(maxResults ?? pageLimit, pageLimit);
+  // At least one item a page: a page size of 0 would hand out the same token forever.
+  const size = Math.max(1, Math.min(maxResults ?? pageLimit, pageLimit));
   let offset = 0;
   if (nextToken) {
     const decoded = decodeToken(nextToken);
-    if (!decoded || decoded.fingerprint !== queryFingerprint) throw errors.validation('Invalid NextToken');
+    if (
+      !decoded ||
+      decoded.fingerprint !== queryFingerprint ||
+      !Number.isInteger(decoded.offset) ||
+      decoded.offset < 0
+    ) {
+      throw errors.validation('Invalid NextToken');
+    }
     offset = decoded.offset;
   }
   const page = items.slice(offset, offset + size);

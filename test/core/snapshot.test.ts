@@ -38,3 +38,18 @@ describe('snapshot helpers', () => {
     expect(mergeSnapshot(summary, full)).toBe(full);
   });
 });
+
+describe('mergeSnapshot keeps detail-based normalization', () => {
+  it('does not let a summary undo SUCCEEDED_WITH_ERRORS found in a manifest', () => {
+    const described: JobSnapshot = {
+      key: { service: 'healthimaging', scope: 'a'.repeat(32), jobId: 'job1' },
+      status: 'SUCCEEDED_WITH_ERRORS',
+      rawStatus: 'COMPLETED',
+      metrics: { numberOfFilesWithCustomerError: 2 },
+      observedAt: '2026-11-23T08:00:00.000Z',
+      detail: 'full',
+    };
+    const summary: JobSnapshot = { ...described, status: 'SUCCEEDED', detail: 'summary' };
+    expect(mergeSnapshot(described, summary).status).toBe('SUCCEEDED_WITH_ERRORS');
+  });
+});

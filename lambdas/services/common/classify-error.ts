@@ -29,9 +29,11 @@ export function classifySdkError(error: unknown): ServiceErrorKind {
   }
   if (name === 'AccessDeniedException' || status === 403) return ServiceErrorKind.ACCESS_DENIED;
   if (name === 'ValidationException' || name === 'BadRequestException') return ServiceErrorKind.VALIDATION;
-  if (name === 'TimeoutError' || name === 'RequestTimeout' || e.code === 'ETIMEDOUT')
+  // The SDK renames ECONNRESET/EPIPE to TimeoutError, so the socket code decides before the name does.
+  if (e.code && e.code !== 'ETIMEDOUT' && NETWORK_CODES.has(e.code)) return ServiceErrorKind.NETWORK;
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || e.code === 'ETIMEDOUT') {
     return ServiceErrorKind.TIMEOUT;
-  if (e.code && NETWORK_CODES.has(e.code)) return ServiceErrorKind.NETWORK;
+  }
   // The SDK's deserializers throw SyntaxError (bad JSON) or a "Deserialization error" for a body it cannot read.
   if (name === 'SyntaxError' || /deserializ/i.test(e.message ?? '')) return ServiceErrorKind.MALFORMED;
   if (e.$fault === 'server' || (status !== undefined && status >= 500)) return ServiceErrorKind.SERVER;

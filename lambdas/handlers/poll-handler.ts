@@ -1,0 +1,88 @@
+import type { Context } from 'aws-lambda';
+import type { ServiceAdapter } from '../core/adapter.js';
+import { type IncomingEvent, locatorFromNativeEvent, NATIVE_EVENT_SOURCES } from '../core/native-events.js';
+import {
+  type CycleReport,
+  isFullSweepDue,
+  type RefreshOutcome,
+  refreshJob,
+  runPollCycle,
+} from '../core/poll-cycle.js';
+import type { JobStateStore, Log } from '../core/ports.js';
+import type { ServiceId } from '../core/service-id.js';
+import { type ClientSettings, clientSettingsFromEnv } from '../services/common/client-config.js';
+import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
+import { type PollerSettings, pollerSettingsFromEnv } from './poller-settings.js';
+
+/** What a poller needs to be built: the service's adapter, the store, and the stall threshold. */
+export interface PollerWiring {
+  readonly service: ServiceId;
+  createAdapter(init: {
+    settings: ClientSettings;
+    region: string;
+    accountId?: string;
+    log: Log;
+  }): ServiceAdapter;
+  createStore(log: Log): JobStateStore;
+  /** Seconds of no change after which a running job is reported stalled; undefined turns stalls off. */
+  readonly stallAfterSeconds: number | undefined;
+}
+
+export type PollEvent = { readonly kind?: 'poll' } & IncomingEvent;
+
+export type PollResult =
+  | ({ readonly mode: 'cycle' } & CycleReport)
+  | ({ readonly mode: 'refresh' } & RefreshOutcome)
+  | { readonly mode: 'ignored'; readonly reason: string };
+
+/**
+ * Builds the Lambda handler of one service's poller. Settings are read once at cold start and fail it
+ * loudly when wrong. A scheduled invocation runs a poll cycle; a native AWS event refreshes its one job.
+ */
+export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv = process.env) {
+  const settings: PollerSettings = pollerSettingsFromEnv(env);
+  const clientSettings = clientSettingsFromEnv(env);
+  const logger = createLogger(`job-poller-${wiring.service}`);
+  const log = asLog(logger);
+  const metrics = createMetrics(`job-poller-${wiring.service}`);
+  metrics.addDimension('service', wiring.service);
+  const store = wiring.createStore(log);
+  const region = env.AWS_REGION ?? 'us-east-1';
+  let adapter: ServiceAdapter | undefined;
+
+  return async (event: PollEvent, context: Context): Promise<PollResult> => {
+    logger.addContext(context);
+    // The account is known only from the invocation: arn:aws:lambda:<region>:<account>:function:<name>.
+    const accountId = context.invokedFunctionArn.split(':')[4];
+    adapter ??= wiring.createAdapter({
+      settings: clientSettings,
+      region,
+      ...(accountId && { accountId }),
+      log,
+    });
+
+    if (event.source !== undefined && event.source === NATIVE_EVENT_SOURCES[wiring.service]?.source) {
+      const locator = locatorFromNativeEvent(wiring.service, event);
+      if (!locator) {
+        log.warn('native event without a usable job id; the schedule will cover it', {
+          detailType: event['detail-type'],
+        });
+        return { mode: 'ignored', reason: 'native event without job id' };
+      }
+      return { mode: 'refresh', ...(await refreshJob({ adapter, store, log }, locator)) };
+    }
+
+    const now = new Date();
+    const report = await runPollCycle(
+      { adapter, store, log, now: () => new Date(), remainingMs: () => context.getRemainingTimeInMillis() },
+      {
+        ...settings.policy,
+        fullSweep: isFullSweepDue(now, settings.scheduleSeconds, settings.fullSweepSeconds),
+        stallAfterSeconds: wiring.stallAfterSeconds,
+      },
+    );
+    publishCycleMetrics(metrics, report);
+    log.info('poll cycle finished', { ...report });
+    return { mode: 'cycle', ...report };
+  };
+}

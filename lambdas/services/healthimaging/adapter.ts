@@ -1,0 +1,368 @@
+import {
+  type DICOMImportJobProperties,
+  type DICOMImportJobSummary,
+  GetDICOMImportJobCommand,
+  type JobStatus as ImagingJobStatus,
+  ListDatastoresCommand,
+  ListDICOMImportJobsCommand,
+  type ListDICOMImportJobsCommandOutput,
+  MedicalImagingClient,
+} from '@aws-sdk/client-medical-imaging';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
+import { InvalidIdError, type JobRef, MalformedResponseError, ServiceCallError } from '../../core/errors.js';
+import { describeJobKey, type JobKey } from '../../core/job-key.js';
+import { type Log, silentLog } from '../../core/ports.js';
+import type { ServiceDefinition } from '../../core/service-definition.js';
+import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
+import { JobStatus, normalizeStatus } from '../../core/status.js';
+import { callService } from '../common/classify-error.js';
+import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
+import {
+  HEALTHIMAGING_MAX_DATASTORE_PAGE,
+  healthImagingDefinition,
+  JOB_OUTPUT_MANIFEST,
+} from './definition.js';
+
+export interface HealthImagingAdapterOptions {
+  readonly settings: ClientSettings;
+  /** The region watched; also the clients' region. */
+  readonly region: string;
+  readonly accountId?: string;
+  readonly clock?: () => Date;
+  readonly log?: Log;
+  /**
+   * Where job output manifests may be read, as `s3://bucket/prefix` (a prefix matches whole path segments;
+   * `s3://bucket` allows the bucket). None, the default, means S3 is never read.
+   */
+  readonly manifestLocations?: readonly string[];
+  /** Settings of the S3 client that reads manifests; by default `settings` without its endpoint. */
+  readonly s3Settings?: ClientSettings;
+  /** Builds the S3 client instead (tests, other credentials); called at most once, at the first read. */
+  readonly s3ClientFactory?: () => S3Client;
+}
+
+/** Data store states whose jobs can no longer be listed or described. */
+const GONE_DATASTORE_STATUSES: ReadonlySet<string> = new Set(['DELETED']);
+
+/** A manifest is a few KB plus one small entry per image set; anything far larger is not read. */
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+
+interface S3Location {
+  readonly bucket: string;
+  /** Key or key prefix without a leading slash; '' is the whole bucket. */
+  readonly key: string;
+}
+
+/**
+ * AWS HealthImaging DICOM import jobs behind the real SDK client. Scopes are data stores; the list call
+ * returns summaries (no S3 URIs), so list snapshots are `summary` and the poller describes what changed.
+ *
+ * A COMPLETED job can still have failed files. Describing a COMPLETED job whose `outputS3Uri` lies inside an
+ * allowed location reads `<outputS3Uri>/job-output-manifest.json`. Its shape, as the HealthImaging developer
+ * guide ("Understanding import jobs") documents it:
+ *
+ *   { "jobSummary": { "jobId", "datastoreId", "inputS3Uri", "outputS3Uri", "successOutputS3Uri",
+ *     "failureOutputS3Uri", "warningsOutputS3Uri", "numberOfScannedFiles", "numberOfImportedFiles",
+ *     "numberOfFilesWithCustomerError", "numberOfFilesWithServerError", "numberOfGeneratedImageSets",
+ *     "imageSetsSummary": [{ "imageSetId", "numberOfMatchedSOPInstances" }] } }
+ *
+ * Failed files are `numberOfFilesWithCustomerError + numberOfFilesWithServerError` (the per-file reasons are
+ * in `FAILURE/failure.ndjson`, which is never read). With failures the snapshot is SUCCEEDED_WITH_ERRORS (raw
+ * status stays COMPLETED); the numeric `jobSummary` fields become `metrics` under their own names. A missing,
+ * unreadable or garbled manifest is logged with the job key and leaves the job SUCCEEDED; it never throws.
+ * Only ids, statuses and counts are logged: never the role ARN or a manifest's content.
+ */
+export class HealthImagingAdapter implements ServiceAdapter {
+  readonly definition: ServiceDefinition = healthImagingDefinition;
+  private readonly client: MedicalImagingClient;
+  private readonly region: string;
+  private readonly accountId: string | undefined;
+  private readonly clock: () => Date;
+  private readonly log: Log;
+  private readonly manifestLocations: readonly S3Location[];
+  private readonly s3Factory: () => S3Client;
+  private s3: S3Client | undefined;
+
+  constructor(options: HealthImagingAdapterOptions) {
+    // Without an explicit endpoint the SDK itself honours AWS_ENDPOINT_URL_MEDICAL_IMAGING and AWS_ENDPOINT_URL.
+    this.client = new MedicalImagingClient({ ...baseClientConfig(options.settings), region: options.region });
+    this.region = options.region;
+    this.accountId = options.accountId;
+    this.clock = options.clock ?? (() => new Date());
+    this.log = options.log ?? silentLog;
+    this.manifestLocations = (options.manifestLocations ?? []).map((uri) => {
+      const location = parseS3Uri(uri);
+      if (!location) throw new Error(`Not an s3://bucket/prefix location: ${JSON.stringify(uri)}`);
+      return location;
+    });
+    this.s3Factory =
+      options.s3ClientFactory ??
+      (() => defaultS3Client(options.s3Settings ?? withoutEndpoint(options.settings), options.region));
+  }
+
+  /** Every data store except deleted ones, across all pages of ListDatastores. */
+  async *listScopes(): AsyncIterable<string> {
+    const service = this.definition.id;
+    const tokens = new TokenGuard(service, 'ListDatastores');
+    let nextToken: string | undefined;
+    do {
+      const input = { maxResults: HEALTHIMAGING_MAX_DATASTORE_PAGE, ...(nextToken && { nextToken }) };
+      const page = await callService(service, 'ListDatastores', undefined, () =>
+        this.client.send(new ListDatastoresCommand(input)),
+      );
+      for (const store of page.datastoreSummaries ?? []) {
+        if (!store.datastoreId) {
+          this.log.warn('data store without an id in ListDatastores', { service });
+          continue;
+        }
+        if (store.datastoreStatus && GONE_DATASTORE_STATUSES.has(store.datastoreStatus)) continue;
+        yield store.datastoreId;
+      }
+      nextToken = tokens.next(page.nextToken);
+    } while (nextToken);
+  }
+
+  /**
+   * Every page of ListDICOMImportJobs for one data store. The API takes one jobStatus a call, so several raw
+   * statuses mean one paginated pass each; none (or an empty list) means one unfiltered pass. It has no time
+   * filter, so `submittedAfter` is not applied (the definition says so: `listFilters.submittedAfter` false).
+   */
+  async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
+    const datastoreId = this.checkScope(scope);
+    const statuses = options.rawStatuses?.length ? [...new Set(options.rawStatuses)] : [undefined];
+    for (const status of statuses) {
+      const tokens = new TokenGuard(this.definition.id, 'ListDICOMImportJobs');
+      let nextToken: string | undefined;
+      do {
+        const input = {
+          datastoreId,
+          maxResults: this.definition.maxPageSize,
+          // A raw value this release does not know is still passed on: the service decides.
+          ...(status && { jobStatus: status as ImagingJobStatus }),
+          ...(nextToken && { nextToken }),
+        };
+        const page: ListDICOMImportJobsCommandOutput = await callService(
+          this.definition.id,
+          'ListDICOMImportJobs',
+          { service: this.definition.id, scope: datastoreId },
+          () => this.client.send(new ListDICOMImportJobsCommand(input)),
+        );
+        for (const item of page.jobSummaries ?? []) yield this.listed(datastoreId, item);
+        nextToken = tokens.next(page.nextToken);
+      } while (nextToken);
+    }
+  }
+
+  async describeJob(job: JobLocator): Promise<JobSnapshot> {
+    const datastoreId = this.checkScope(job.scope, job.jobId);
+    const ref: JobRef = { service: this.definition.id, scope: datastoreId, jobId: job.jobId };
+    const problem = this.definition.validateJobId(job.jobId);
+    if (problem) throw new InvalidIdError(ref, 'jobId', job.jobId, problem);
+    const response = await callService(this.definition.id, 'GetDICOMImportJob', ref, () =>
+      this.client.send(new GetDICOMImportJobCommand({ datastoreId, jobId: job.jobId })),
+    );
+    const properties = response.jobProperties;
+    if (!properties?.jobStatus) {
+      throw new MalformedResponseError(
+        this.definition.id,
+        'GetDICOMImportJob',
+        properties ? 'jobProperties has no jobStatus' : 'no jobProperties',
+        ref,
+      );
+    }
+    const snapshot = this.toSnapshot(datastoreId, job.jobId, properties.jobStatus, properties, 'full');
+    if (properties.jobStatus !== 'COMPLETED' || !properties.outputS3Uri) return snapshot;
+    return this.withManifest(snapshot, properties.outputS3Uri);
+  }
+
+  private listed(datastoreId: string, item: DICOMImportJobSummary): ListedJob {
+    const service = this.definition.id;
+    const ref: JobRef = { service, scope: datastoreId, ...(item.jobId && { jobId: item.jobId }) };
+    if (!item.jobId || !item.jobStatus) {
+      const missing = item.jobId ? 'jobStatus' : 'jobId';
+      return {
+        ok: false,
+        error: new MalformedResponseError(service, 'ListDICOMImportJobs', `an item has no ${missing}`, ref),
+      };
+    }
+    const problem = this.definition.validateJobId(item.jobId);
+    if (problem) return { ok: false, error: new InvalidIdError(ref, 'jobId', item.jobId, problem) };
+    return { ok: true, snapshot: this.toSnapshot(datastoreId, item.jobId, item.jobStatus, item, 'summary') };
+  }
+
+  private toSnapshot(
+    datastoreId: string,
+    jobId: string,
+    rawStatus: string,
+    job: DICOMImportJobSummary | DICOMImportJobProperties,
+    detail: JobSnapshot['detail'],
+  ): JobSnapshot {
+    const key: JobKey = {
+      service: this.definition.id,
+      region: this.region,
+      ...(this.accountId && { accountId: this.accountId }),
+      scope: datastoreId,
+      jobId,
+    };
+    // HealthImaging reports no start time: startedAt stays absent. dataAccessRoleArn is not carried.
+    return {
+      key,
+      status: normalizeStatus(this.definition.statusMap, rawStatus),
+      rawStatus,
+      observedAt: this.clock().toISOString(),
+      detail,
+      ...definedOnly({
+        jobName: job.jobName,
+        submittedAt: toIsoUtc(job.submittedAt),
+        endedAt: toIsoUtc(job.endedAt),
+        message: job.message,
+        inputLocation: 'inputS3Uri' in job ? job.inputS3Uri : undefined,
+        outputLocation: 'outputS3Uri' in job ? job.outputS3Uri : undefined,
+      }),
+    };
+  }
+
+  /** Lays the manifest's verdict over a COMPLETED snapshot; any problem leaves the snapshot as it was. */
+  private async withManifest(snapshot: JobSnapshot, outputS3Uri: string): Promise<JobSnapshot> {
+    const output = parseS3Uri(outputS3Uri);
+    if (!output || !this.manifestLocations.some((allowed) => contains(allowed, output))) return snapshot;
+    const job = describeJobKey(snapshot.key);
+    const metrics = await this.readManifest(snapshot.key, output).catch((error: unknown) => {
+      this.log.warn('job output manifest not usable; the job stays SUCCEEDED', {
+        job,
+        reason:
+          error instanceof ManifestProblem
+            ? error.message
+            : error instanceof ServiceCallError
+              ? 'reading it from S3 failed'
+              : error instanceof Error
+                ? error.name
+                : 'unknown',
+        ...(error instanceof ServiceCallError && { errorKind: error.kind }),
+      });
+      return undefined;
+    });
+    if (!metrics) return snapshot;
+    const failed =
+      (metrics.numberOfFilesWithCustomerError ?? 0) + (metrics.numberOfFilesWithServerError ?? 0);
+    if (failed > 0) {
+      this.log.info('job completed with failed files', { job, failedFiles: failed });
+      return { ...snapshot, status: JobStatus.SUCCEEDED_WITH_ERRORS, metrics };
+    }
+    return { ...snapshot, metrics };
+  }
+
+  private async readManifest(key: JobKey, output: S3Location): Promise<Counters> {
+    const manifestKey = `${output.key}${output.key === '' || output.key.endsWith('/') ? '' : '/'}${JOB_OUTPUT_MANIFEST}`;
+    this.s3 ??= this.s3Factory();
+    const s3 = this.s3;
+    const ref: JobRef = { service: key.service, jobId: key.jobId, ...(key.scope && { scope: key.scope }) };
+    const response = await callService(key.service, `GetObject ${JOB_OUTPUT_MANIFEST}`, ref, () =>
+      s3.send(new GetObjectCommand({ Bucket: output.bucket, Key: manifestKey })),
+    );
+    if (response.ContentLength !== undefined && response.ContentLength > MAX_MANIFEST_BYTES) {
+      // Not read: drop the connection instead of draining a body this large.
+      (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw new ManifestProblem(`manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
+    }
+    const text = (await response.Body?.transformToString('utf8')) ?? '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ManifestProblem('manifest is not JSON');
+    }
+    const summary = isRecord(parsed) ? parsed.jobSummary : undefined;
+    if (!isRecord(summary)) throw new ManifestProblem('manifest has no jobSummary object');
+    if (typeof summary.jobId === 'string' && summary.jobId !== key.jobId) {
+      throw new ManifestProblem('manifest belongs to another job');
+    }
+    if (!isCount(summary.numberOfFilesWithCustomerError) && !isCount(summary.numberOfFilesWithServerError)) {
+      throw new ManifestProblem('manifest has no failed-file counts');
+    }
+    const metrics = toCounters(summary);
+    if (!metrics || Object.values(metrics).some((value) => value < 0)) {
+      throw new ManifestProblem('manifest counts are not valid');
+    }
+    return metrics;
+  }
+
+  /** The data store id, checked against the id rule before any call. */
+  private checkScope(scope: string | undefined, jobId?: string): string {
+    const ref: JobRef = {
+      service: this.definition.id,
+      ...(scope !== undefined && { scope }),
+      ...(jobId !== undefined && { jobId }),
+    };
+    if (scope === undefined) {
+      throw new InvalidIdError(ref, 'datastoreId', '', 'a HealthImaging job needs its data store id');
+    }
+    const problem = this.definition.validateScopeId?.(scope);
+    if (problem) throw new InvalidIdError(ref, 'datastoreId', scope, problem);
+    return scope;
+  }
+}
+
+/** Why a manifest was not used; the message names the problem, never the content. */
+class ManifestProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestProblem';
+  }
+}
+
+function defaultS3Client(settings: ClientSettings, region: string): S3Client {
+  // A local endpoint (moto, a test double) serves buckets by path, not by host name.
+  return new S3Client({ ...baseClientConfig(settings), region, forcePathStyle: Boolean(settings.endpoint) });
+}
+
+/** The client settings minus the endpoint, which points at HealthImaging, not S3. */
+function withoutEndpoint(settings: ClientSettings): ClientSettings {
+  return definedOnly({
+    region: settings.region,
+    maxAttempts: settings.maxAttempts,
+    requestTimeoutMs: settings.requestTimeoutMs,
+  });
+}
+
+export function parseS3Uri(uri: string): S3Location | undefined {
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
+  if (!match?.[1]) return undefined;
+  return { bucket: match[1], key: match[2] ?? '' };
+}
+
+/** True when `output` lies inside `allowed`: same bucket, and the prefix matches whole path segments. */
+function contains(allowed: S3Location, output: S3Location): boolean {
+  if (allowed.bucket !== output.bucket) return false;
+  if (allowed.key === '') return true;
+  const prefix = allowed.key.endsWith('/') ? allowed.key : `${allowed.key}/`;
+  return output.key === allowed.key || output.key.startsWith(prefix);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** Stops a pagination loop that a service answering the same token twice would otherwise never end. */
+class TokenGuard {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly service: ServiceDefinition['id'],
+    private readonly operation: string,
+  ) {}
+
+  next(token: string | undefined): string | undefined {
+    if (!token) return undefined;
+    if (this.seen.has(token)) {
+      throw new MalformedResponseError(this.service, this.operation, 'the same nextToken was returned twice');
+    }
+    this.seen.add(token);
+    return token;
+  }
+}

@@ -1,0 +1,336 @@
+import {
+  errors,
+  FakeAwsServer,
+  type FakeRequest,
+  type OperationHandler,
+  paginate,
+} from './fake-aws-server.js';
+
+/**
+ * A wire-level fake of the HealthOmics reference store calls the aggregator makes (restJson1, dates as
+ * ISO-8601 strings): ListReferenceStores, ListReferenceImportJobs (with `filter.status`, `createdAfter`,
+ * `createdBefore`), GetReferenceImportJob. Routes and member names are those of `@aws-sdk/client-omics`.
+ */
+
+/** One `sources[]` item of a reference import job. `status` is any string, so later AWS values can be sent. */
+export interface OmicsSourceSeed {
+  readonly status: string;
+  readonly sourceFile?: string;
+  readonly statusMessage?: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly referenceId?: string;
+}
+
+export interface OmicsJobSeed {
+  readonly referenceStoreId: string;
+  /** Digits, 10-36; generated when absent. */
+  readonly id?: string;
+  /** The raw `ReferenceImportJobStatus`, or any other string to play a value AWS adds later. */
+  readonly status: string;
+  readonly statusMessage?: string;
+  readonly roleArn?: string;
+  /** Defaults to the fake's clock. */
+  readonly creationTime?: Date;
+  readonly completionTime?: Date;
+  readonly sources?: readonly OmicsSourceSeed[];
+}
+
+export interface OmicsJobRecord {
+  readonly referenceStoreId: string;
+  readonly id: string;
+  readonly status: string;
+  readonly statusMessage?: string;
+  readonly roleArn: string;
+  readonly creationTime: Date;
+  readonly completionTime?: Date;
+  readonly sources: readonly OmicsSourceSeed[];
+}
+
+/** Fields to change; an explicit `undefined` removes an optional field. */
+export type OmicsJobPatch = {
+  readonly [K in 'status' | 'statusMessage' | 'roleArn' | 'completionTime' | 'sources']?:
+    | OmicsJobRecord[K]
+    | undefined;
+};
+
+export interface OmicsStoreRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly creationTime: Date;
+}
+
+export interface FakeHealthOmicsOptions {
+  readonly region?: string;
+  readonly accountId?: string;
+  /** The fake's clock, for default creation times. */
+  readonly now?: () => Date;
+}
+
+export const OMICS_PAGE_MAX = 100;
+const ID_PATTERN = /^[0-9]{10,36}$/;
+const JOB_STATUSES = new Set([
+  'SUBMITTED',
+  'IN_PROGRESS',
+  'CANCELLING',
+  'CANCELLED',
+  'FAILED',
+  'COMPLETED',
+  'COMPLETED_WITH_FAILURES',
+]);
+
+export class FakeHealthOmics {
+  readonly server: FakeAwsServer;
+  /**
+   * Rewrites a successful response body before it is sent, to play a service that breaks its own model
+   * (a job without an id, say). Undefined sends the body as built.
+   */
+  tamper: ((operation: string, body: Record<string, unknown>) => unknown) | undefined;
+  private readonly stores = new Map<string, OmicsStoreRecord>();
+  private readonly jobsByStore = new Map<string, Map<string, OmicsJobRecord>>();
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly now: () => Date;
+  private sequence = 0;
+
+  constructor(options: FakeHealthOmicsOptions = {}) {
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
+    this.now = options.now ?? (() => new Date());
+    const operations: Record<string, OperationHandler> = {
+      ListReferenceStores: (request) => this.respond('ListReferenceStores', this.listStores(request)),
+      ListReferenceImportJobs: (request) => this.respond('ListReferenceImportJobs', this.listJobs(request)),
+      GetReferenceImportJob: (request) => this.respond('GetReferenceImportJob', this.getJobResponse(request)),
+    };
+    this.server = new FakeAwsServer(
+      'omics',
+      {
+        kind: 'restJson1',
+        routes: [
+          { method: 'POST', path: '/referencestores', operation: 'ListReferenceStores' },
+          {
+            method: 'POST',
+            path: '/referencestore/{referenceStoreId}/importjobs',
+            operation: 'ListReferenceImportJobs',
+          },
+          {
+            method: 'GET',
+            path: '/referencestore/{referenceStoreId}/importjob/{id}',
+            operation: 'GetReferenceImportJob',
+          },
+        ],
+      },
+      operations,
+    );
+  }
+
+  get endpoint(): string {
+    return this.server.endpoint;
+  }
+
+  start(port?: number): Promise<string> {
+    return this.server.start(port);
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** Adds a reference store; `id` must be 10-36 digits. */
+  addScope(id: string, name = `reference-store-${id}`): OmicsStoreRecord {
+    if (!ID_PATTERN.test(id)) throw new Error(`Reference store ids are 10-36 digits, got "${id}"`);
+    if (this.stores.has(id)) throw new Error(`Reference store ${id} already exists`);
+    const store: OmicsStoreRecord = {
+      id,
+      name,
+      arn: `arn:aws:omics:${this.region}:${this.accountId}:referenceStore/${id}`,
+      creationTime: this.now(),
+    };
+    this.stores.set(id, store);
+    this.jobsByStore.set(id, new Map());
+    return store;
+  }
+
+  /** Adds a reference import job to a store added before. */
+  addJob(seed: OmicsJobSeed): OmicsJobRecord {
+    const jobs = this.jobsByStore.get(seed.referenceStoreId);
+    if (!jobs) throw new Error(`Unknown reference store ${seed.referenceStoreId}; addScope it first`);
+    const id = seed.id ?? this.nextId();
+    if (!ID_PATTERN.test(id)) throw new Error(`Reference import job ids are 10-36 digits, got "${id}"`);
+    if (jobs.has(id)) throw new Error(`Job ${seed.referenceStoreId}/${id} already exists`);
+    const record: OmicsJobRecord = {
+      referenceStoreId: seed.referenceStoreId,
+      id,
+      status: seed.status,
+      roleArn: seed.roleArn ?? `arn:aws:iam::${this.accountId}:role/omics-import`,
+      creationTime: seed.creationTime ?? this.now(),
+      sources: seed.sources ?? [],
+      ...(seed.statusMessage !== undefined && { statusMessage: seed.statusMessage }),
+      ...(seed.completionTime !== undefined && { completionTime: seed.completionTime }),
+    };
+    jobs.set(id, record);
+    return record;
+  }
+
+  updateJob(scope: string, jobId: string, patch: OmicsJobPatch): OmicsJobRecord {
+    const current = this.getJob(scope, jobId);
+    if (!current) throw new Error(`Unknown job ${scope}/${jobId}`);
+    const next = applyPatch(current, patch) as OmicsJobRecord;
+    this.jobsByStore.get(scope)?.set(jobId, next);
+    return next;
+  }
+
+  getJob(scope: string, jobId: string): OmicsJobRecord | undefined {
+    return this.jobsByStore.get(scope)?.get(jobId);
+  }
+
+  jobs(): OmicsJobRecord[] {
+    return [...this.jobsByStore.values()].flatMap((jobs) => [...jobs.values()]);
+  }
+
+  scopes(): OmicsStoreRecord[] {
+    return [...this.stores.values()];
+  }
+
+  private respond(operation: string, body: Record<string, unknown>): unknown {
+    return this.tamper ? this.tamper(operation, body) : body;
+  }
+
+  private listStores(request: FakeRequest): Record<string, unknown> {
+    const filter = objectOf(request.body.filter);
+    const name = optionalString(filter.name, 'filter.name');
+    const after = optionalDate(filter.createdAfter, 'filter.createdAfter');
+    const before = optionalDate(filter.createdBefore, 'filter.createdBefore');
+    const stores = [...this.stores.values()].filter(
+      (store) =>
+        (name === undefined || store.name === name) &&
+        (after === undefined || store.creationTime >= after) &&
+        (before === undefined || store.creationTime <= before),
+    );
+    const { page, nextToken } = paginate(
+      stores,
+      request.query.get('nextToken') ?? undefined,
+      maxResults(request),
+      OMICS_PAGE_MAX,
+      JSON.stringify(filter),
+    );
+    return {
+      referenceStores: page.map((store) => ({
+        arn: store.arn,
+        id: store.id,
+        name: store.name,
+        creationTime: store.creationTime.toISOString(),
+      })),
+      ...(nextToken && { nextToken }),
+    };
+  }
+
+  private listJobs(request: FakeRequest): Record<string, unknown> {
+    const storeId = this.requireStore(request.params.referenceStoreId);
+    const filter = objectOf(request.body.filter);
+    const status = optionalString(filter.status, 'filter.status');
+    if (status !== undefined && !JOB_STATUSES.has(status)) {
+      throw errors.validation(`filter.status must be one of ${[...JOB_STATUSES].join(', ')}`);
+    }
+    const after = optionalDate(filter.createdAfter, 'filter.createdAfter');
+    const before = optionalDate(filter.createdBefore, 'filter.createdBefore');
+    const jobs = [...(this.jobsByStore.get(storeId)?.values() ?? [])].filter(
+      (job) =>
+        (status === undefined || job.status === status) &&
+        (after === undefined || job.creationTime >= after) &&
+        (before === undefined || job.creationTime <= before),
+    );
+    const { page, nextToken } = paginate(
+      jobs,
+      request.query.get('nextToken') ?? undefined,
+      maxResults(request),
+      OMICS_PAGE_MAX,
+      `${storeId}:${JSON.stringify(filter)}`,
+    );
+    return {
+      importJobs: page.map((job) => ({
+        id: job.id,
+        referenceStoreId: job.referenceStoreId,
+        roleArn: job.roleArn,
+        status: job.status,
+        creationTime: job.creationTime.toISOString(),
+        ...(job.completionTime && { completionTime: job.completionTime.toISOString() }),
+      })),
+      ...(nextToken && { nextToken }),
+    };
+  }
+
+  private getJobResponse(request: FakeRequest): Record<string, unknown> {
+    const storeId = this.requireStore(request.params.referenceStoreId);
+    const jobId = request.params.id ?? '';
+    if (!ID_PATTERN.test(jobId)) throw errors.validation('id must be 10-36 digits');
+    const job = this.getJob(storeId, jobId);
+    if (!job) throw errors.notFound(`Reference import job ${jobId} not found`);
+    return {
+      id: job.id,
+      referenceStoreId: job.referenceStoreId,
+      roleArn: job.roleArn,
+      status: job.status,
+      ...(job.statusMessage !== undefined && { statusMessage: job.statusMessage }),
+      creationTime: job.creationTime.toISOString(),
+      ...(job.completionTime && { completionTime: job.completionTime.toISOString() }),
+      sources: job.sources.map((source) => ({ ...source })),
+    };
+  }
+
+  private requireStore(storeId: string | undefined): string {
+    if (!storeId || !ID_PATTERN.test(storeId)) {
+      throw errors.validation('referenceStoreId must be 10-36 digits');
+    }
+    if (!this.stores.has(storeId)) throw errors.notFound(`Reference store ${storeId} not found`);
+    return storeId;
+  }
+
+  private nextId(): string {
+    this.sequence += 1;
+    return String(4_000_000_000 + this.sequence);
+  }
+}
+
+/** Shallow patch where an explicit `undefined` deletes the field. */
+function applyPatch<T extends object>(current: T, patch: object): T {
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next as T;
+}
+
+function maxResults(request: FakeRequest): number | undefined {
+  const raw = request.query.get('maxResults');
+  if (raw === null) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > OMICS_PAGE_MAX) {
+    throw errors.validation(`maxResults must be 1-${OMICS_PAGE_MAX}`);
+  }
+  return value;
+}
+
+function objectOf(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw errors.validation(`${name} must be a string`);
+  return value;
+}
+
+/** Omics puts timestamps on the wire as ISO-8601 strings; a number here is a client bug. */
+function optionalDate(value: unknown, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw errors.validation(`${name} must be an ISO-8601 date-time`);
+  }
+  return date;
+}
