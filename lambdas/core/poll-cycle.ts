@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { JobLocator, ListJobsOptions, ServiceAdapter } from './adapter.js';
 import { compareSnapshots } from './diff.js';
-import { type JobRef, ServiceErrorKind } from './errors.js';
+import { type InvalidIdError, type JobRef, type MalformedResponseError, ServiceErrorKind } from './errors.js';
 import { describeJobKey, formatJobKey, type JobKey } from './job-key.js';
 import type { JobStateStore, Log, RecordResult, StoredJob } from './ports.js';
 import type { JobSnapshot } from './snapshot.js';
@@ -94,6 +94,15 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   const changed = new Set<string>();
   const limit = pLimit(Math.max(1, policy.concurrency));
 
+  // A job can appear in two passes (active statuses, recently submitted): report a bad item once.
+  const failedItems = new Set<string>();
+  const failListItem = (error: MalformedResponseError | InvalidIdError) => {
+    const id = error.job ? `${error.job.scope ?? ''}/${error.job.jobId ?? ''}` : undefined;
+    if (id !== undefined && failedItems.has(id)) return;
+    if (id !== undefined) failedItems.add(id);
+    fail(error, error.job, 'list item');
+  };
+
   const consider = (snapshot: JobSnapshot) => {
     const id = formatJobKey(snapshot.key);
     if (seen.has(id)) return;
@@ -128,7 +137,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
         for (const options of listPasses(adapter, policy, recentSince)) {
           for await (const item of adapter.listJobs(scope, options)) {
             if (item.ok) consider(item.snapshot);
-            else fail(item.error, item.error.job, 'list item');
+            else failListItem(item.error);
           }
         }
       } catch (error) {
