@@ -1,0 +1,262 @@
+import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
+import { formatJobKey, type JobKey } from '../core/job-key.js';
+import type { ServiceId } from '../core/service-id.js';
+import type { Counters, JobSnapshot } from '../core/snapshot.js';
+import { isTerminal, type JobStatus } from '../core/status.js';
+import { shrinkDetail, type TruncatedField } from './size.js';
+
+/**
+ * The public event contract (docs/events.md, schemas/*.v1.schema.json). Everything a subscriber can match
+ * on is defined here; a change to a field is a change to the documented contract and its schema.
+ */
+
+/**
+ * The `source` of every event. Custom sources must not start with `aws.`; this one does not start with
+ * `aws` at all, so it never reads as an AWS service's own events in a pattern or an IAM condition.
+ */
+export const EVENT_SOURCE = 'job-status-aggregator';
+
+export const DetailType = {
+  STATUS_CHANGED: 'Job Status Changed',
+  STALLED: 'Job Stalled',
+} as const;
+export type DetailType = (typeof DetailType)[keyof typeof DetailType];
+
+/**
+ * `major.minor` of the detail. Minor versions only add optional fields; a major version changes or
+ * removes one, and is published beside the old one for a deprecation period (docs/events.md).
+ */
+export const SCHEMA_VERSION = '1.0';
+
+/** A message longer than this is cut (and `truncated` says so) even when the event is small. */
+export const MAX_MESSAGE_CHARS = 2048;
+/** More counters than this in one map are cut: events carry a summary, never a payload. */
+export const MAX_COUNTERS = 50;
+
+/** The job an event is about: the same fields in both detail-types. */
+export interface JobDetail {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  /** `service/region/account/scope/jobId` (each part URI-encoded): the key the store and CLI use. */
+  readonly jobKey: string;
+  readonly service: ServiceId;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** Data store id, reference store id or workflow name; absent for Panorama. */
+  readonly scope?: string;
+  readonly jobId: string;
+  readonly jobName?: string;
+  /** The job's version after the recorded change (grows by one per change). */
+  readonly version: number;
+  /** When the aggregator recorded the change; also the envelope's `time`. */
+  readonly recordedAt: string;
+  /** When the aggregator last looked at the job before recording. */
+  readonly observedAt: string;
+  readonly submittedAt?: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** The service's status message, at most MAX_MESSAGE_CHARS. */
+  readonly message?: string;
+  readonly progress?: Counters;
+  readonly metrics?: Counters;
+  /** Per-input statuses of a multi-source job (HealthOmics), counted by normalized status. */
+  readonly sources?: SourcesSummary;
+  /** Fields shortened to keep the event small; absent when nothing was cut. */
+  readonly truncated?: readonly TruncatedField[];
+}
+
+export interface SourcesSummary {
+  readonly total: number;
+  readonly byStatus: Readonly<Partial<Record<JobStatus, number>>>;
+}
+
+/** `detail` of `Job Status Changed`. */
+export interface JobStatusChangedDetail extends JobDetail {
+  /** De-duplicate on this: the history record's id, the same on every delivery of this transition. */
+  readonly transitionId: string;
+  /** Absent on the first sighting of a job. */
+  readonly previousStatus?: JobStatus;
+  readonly previousRawStatus?: string;
+  readonly status: JobStatus;
+  /** Exactly what AWS returned. */
+  readonly rawStatus: string;
+  /** True for SUCCEEDED, SUCCEEDED_WITH_ERRORS, FAILED and CANCELLED: the job will not change again. */
+  readonly terminal: boolean;
+}
+
+/** `detail` of `Job Stalled`. */
+export interface JobStalledDetail extends JobDetail {
+  /** De-duplicate on this: the stall record's id, the same on every delivery of this stall. */
+  readonly stallId: string;
+  readonly status: JobStatus;
+  readonly rawStatus: string;
+  /** When the job last changed status or progress. */
+  readonly lastChangeAt: string;
+  readonly stalledForSeconds: number;
+}
+
+export type EventDetail = JobStatusChangedDetail | JobStalledDetail;
+
+/** A PutEvents entry with every field this project sets made required. */
+export interface EventEntry {
+  readonly Source: string;
+  readonly DetailType: DetailType;
+  readonly Detail: string;
+  readonly Resources: string[];
+  readonly Time: Date;
+  readonly EventBusName: string;
+}
+
+/** The history records that become events; `progress` records never do. */
+export type PublishableRecord = TransitionRecord | StallRecord;
+
+export function isPublishable(record: HistoryRecord): record is PublishableRecord {
+  return record.kind === 'transition' || record.kind === 'stall';
+}
+
+/**
+ * The PutEvents entry for one history record: source, detail-type, the scope's ARN as `resources`, the
+ * recorded time as `Time`, and a detail shrunk to fit the entry limit when it would not (see size.ts).
+ */
+export function toEventEntry(record: PublishableRecord, busName: string): EventEntry {
+  const detailType = record.kind === 'transition' ? DetailType.STATUS_CHANGED : DetailType.STALLED;
+  const resources = scopeResources(record.key);
+  const detail = shrinkDetail(toDetail(record), {
+    source: EVENT_SOURCE,
+    detailType,
+    resources,
+    hasTime: true,
+  });
+  return {
+    Source: EVENT_SOURCE,
+    DetailType: detailType,
+    Detail: JSON.stringify(detail),
+    Resources: resources,
+    Time: new Date(record.recordedAt),
+    EventBusName: busName,
+  };
+}
+
+/** The detail for one record, before any shrinking for size. */
+export function toDetail(record: TransitionRecord): JobStatusChangedDetail;
+export function toDetail(record: StallRecord): JobStalledDetail;
+export function toDetail(record: PublishableRecord): EventDetail;
+export function toDetail(record: PublishableRecord): EventDetail {
+  // The id comes right after the version, so a detail reads top-down in a console or a queue message.
+  if (record.kind === 'stall') {
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      stallId: record.recordId,
+      ...jobDetail(record),
+      status: record.snapshot.status,
+      rawStatus: record.snapshot.rawStatus,
+      lastChangeAt: record.lastChangeAt,
+      stalledForSeconds: record.stalledForSeconds,
+    };
+  }
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    transitionId: record.recordId,
+    ...jobDetail(record),
+    ...(record.from && { previousStatus: record.from.status, previousRawStatus: record.from.rawStatus }),
+    status: record.to.status,
+    rawStatus: record.to.rawStatus,
+    terminal: isTerminal(record.to.status),
+  };
+}
+
+function jobDetail(record: PublishableRecord): Omit<JobDetail, 'schemaVersion'> {
+  const { key, snapshot } = record;
+  const truncated: TruncatedField[] = [];
+  const message = cutMessage(snapshot.message, truncated);
+  const progress = cutCounters(snapshot.progress, 'progress', truncated);
+  const metrics = cutCounters(snapshot.metrics, 'metrics', truncated);
+  const sources = summarizeSources(snapshot);
+  return {
+    jobKey: formatJobKey(key),
+    service: key.service,
+    ...(key.region && { region: key.region }),
+    ...(key.accountId && { accountId: key.accountId }),
+    ...(key.scope && { scope: key.scope }),
+    jobId: key.jobId,
+    ...(snapshot.jobName && { jobName: snapshot.jobName }),
+    version: record.version,
+    recordedAt: record.recordedAt,
+    observedAt: snapshot.observedAt,
+    ...(snapshot.submittedAt && { submittedAt: snapshot.submittedAt }),
+    ...(snapshot.startedAt && { startedAt: snapshot.startedAt }),
+    ...(snapshot.endedAt && { endedAt: snapshot.endedAt }),
+    ...(message !== undefined && { message }),
+    ...(progress && { progress }),
+    ...(metrics && { metrics }),
+    ...(sources && { sources }),
+    ...(truncated.length > 0 && { truncated }),
+  };
+}
+
+function cutMessage(message: string | undefined, truncated: TruncatedField[]): string | undefined {
+  if (message === undefined || message.length <= MAX_MESSAGE_CHARS) return message;
+  truncated.push('message');
+  // Never split a surrogate pair: cut by code points.
+  return `${Array.from(message)
+    .slice(0, MAX_MESSAGE_CHARS - 1)
+    .join('')}…`;
+}
+
+function cutCounters(
+  counters: Counters | undefined,
+  field: 'progress' | 'metrics',
+  truncated: TruncatedField[],
+): Counters | undefined {
+  if (!counters) return undefined;
+  const entries = Object.entries(counters);
+  if (entries.length === 0) return undefined;
+  if (entries.length <= MAX_COUNTERS) return counters;
+  truncated.push(field);
+  return Object.fromEntries(entries.slice(0, MAX_COUNTERS));
+}
+
+function summarizeSources(snapshot: JobSnapshot): SourcesSummary | undefined {
+  if (!snapshot.sources || snapshot.sources.length === 0) return undefined;
+  const byStatus: Partial<Record<JobStatus, number>> = {};
+  for (const source of snapshot.sources) byStatus[source.status] = (byStatus[source.status] ?? 0) + 1;
+  return { total: snapshot.sources.length, byStatus };
+}
+
+/**
+ * `resources` of an event. None of the five services gives an import job an ARN, so this is the ARN of the
+ * job's scope (the data store, reference store or workflow), and only when region and account are known.
+ * Panorama jobs have no scope, so no resource.
+ */
+export function scopeResources(key: JobKey): string[] {
+  const arn = scopeArn(key);
+  return arn ? [arn] : [];
+}
+
+export function scopeArn(key: JobKey): string | undefined {
+  const { region, accountId, scope } = key;
+  if (!scope) return undefined;
+  // Entity Resolution accepts a workflow ARN in place of its name; it is already the resource.
+  if (key.service === 'entityresolution' && scope.startsWith('arn:')) return scope;
+  if (!region || !accountId) return undefined;
+  const prefix = `arn:${partitionOf(region)}`;
+  switch (key.service) {
+    case 'healthlake':
+      return `${prefix}:healthlake:${region}:${accountId}:datastore/fhir/${scope}`;
+    case 'healthimaging':
+      return `${prefix}:medical-imaging:${region}:${accountId}:datastore/${scope}`;
+    case 'healthomics':
+      return `${prefix}:omics:${region}:${accountId}:referenceStore/${scope}`;
+    case 'entityresolution':
+      return `${prefix}:entityresolution:${region}:${accountId}:idmappingworkflow/${scope}`;
+    case 'panorama':
+      return undefined;
+  }
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredJob } from '../../lambdas/core/ports.js';
+import {
+  checkStall,
+  DEFAULT_STALL_AFTER_SECONDS,
+  isStallDue,
+  parseStallSettings,
+  StallSettingsError,
+  stallThresholdSeconds,
+} from '../../lambdas/core/stall.js';
+import type { JobStatus } from '../../lambdas/core/status.js';
+import { KEYS, snapshot } from './fixtures.js';
+
+const NOW = new Date('2025-03-01T12:00:00.000Z');
+const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+
+function job(status: JobStatus, quietSeconds: number, extra: Partial<StoredJob> = {}): StoredJob {
+  return {
+    snapshot: snapshot(KEYS.healthlake, status, status === 'RUNNING' ? 'IN_PROGRESS' : status),
+    version: 3,
+    lastChangeAt: ago(quietSeconds),
+    writtenAt: ago(60),
+    ...extra,
+  };
+}
+
+describe('checkStall', () => {
+  it('reports a running job quiet for the threshold or longer', () => {
+    expect(checkStall(job('RUNNING', 3600), NOW, 3600)).toEqual({
+      stalled: true,
+      lastChangeAt: ago(3600),
+      stalledForSeconds: 3600,
+    });
+    expect(isStallDue(job('RUNNING', 7200), NOW, 3600)).toBe(true);
+  });
+
+  it('does not report a job that changed recently', () => {
+    expect(checkStall(job('RUNNING', 3599), NOW, 3600)).toEqual({ stalled: false, reason: 'recent-change' });
+  });
+
+  it.each<JobStatus>(['QUEUED', 'SUCCEEDED', 'FAILED', 'CANCELLING', 'UNKNOWN'])(
+    'does not report a %s job however long it is quiet',
+    (status) => {
+      expect(checkStall(job(status, 86_400), NOW, 3600)).toEqual({ stalled: false, reason: 'not-running' });
+    },
+  );
+
+  it('reports a stall once: a reported stall that no change ended is not due again', () => {
+    const reported = job('RUNNING', 7200, { stalledSince: ago(3600) });
+    expect(checkStall(reported, NOW, 3600)).toEqual({ stalled: false, reason: 'already-reported' });
+  });
+
+  it('a change after the reported stall ends it, and a new quiet period can be reported', () => {
+    const changedSince = job('RUNNING', 4000, { stalledSince: ago(9000) });
+    expect(checkStall(changedSince, NOW, 3600)).toMatchObject({ stalled: true, stalledForSeconds: 4000 });
+  });
+
+  it('does not guess when the last change time is unreadable', () => {
+    expect(checkStall(job('RUNNING', 0, { lastChangeAt: 'never' }), NOW, 3600)).toEqual({
+      stalled: false,
+      reason: 'unknown-last-change',
+    });
+  });
+});
+
+describe('parseStallSettings (JOBS_STALL_AFTER_SECONDS)', () => {
+  it('defaults to one hour for every service', () => {
+    for (const raw of [undefined, '', '  ']) {
+      const settings = parseStallSettings(raw);
+      expect(stallThresholdSeconds(settings, 'healthlake')).toBe(DEFAULT_STALL_AFTER_SECONDS);
+      expect(stallThresholdSeconds(settings, 'panorama')).toBe(3600);
+    }
+  });
+
+  it('takes a bare number as the threshold of every service', () => {
+    const settings = parseStallSettings('1800');
+    expect(stallThresholdSeconds(settings, 'healthomics')).toBe(1800);
+  });
+
+  it('takes per-service values, the others keeping the default', () => {
+    const settings = parseStallSettings('healthlake=7200, healthomics=1800');
+    expect(stallThresholdSeconds(settings, 'healthlake')).toBe(7200);
+    expect(stallThresholdSeconds(settings, 'healthomics')).toBe(1800);
+    expect(stallThresholdSeconds(settings, 'entityresolution')).toBe(3600);
+  });
+
+  it('mixes a default with per-service values, and "off" turns stalls off', () => {
+    const settings = parseStallSettings('off,healthlake=7200,panorama=off');
+    expect(stallThresholdSeconds(settings, 'healthlake')).toBe(7200);
+    expect(stallThresholdSeconds(settings, 'healthimaging')).toBeUndefined();
+    expect(stallThresholdSeconds(parseStallSettings('600,panorama=off'), 'panorama')).toBeUndefined();
+  });
+
+  it.each([
+    ['0', 'not a positive'],
+    ['-5', 'not a positive'],
+    ['1.5', 'not a positive'],
+    ['healthlake=abc', 'not a positive'],
+    ['glacier=60', 'unknown service "glacier"'],
+    ['healthlake=60,healthlake=70', 'given twice'],
+    ['60,70', 'more than one default'],
+    ['60,,healthlake=5', 'an empty item'],
+  ])('rejects "%s" loudly', (raw, reason) => {
+    expect(() => parseStallSettings(raw)).toThrow(StallSettingsError);
+    expect(() => parseStallSettings(raw)).toThrow(reason);
+  });
+});
