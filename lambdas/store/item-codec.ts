@@ -1,0 +1,265 @@
+import type { HistoryRecord, StatusPair } from '../core/history.js';
+import { formatJobKey, type JobKey } from '../core/job-key.js';
+import type { StoredJob } from '../core/ports.js';
+import {
+  type CurrentJob,
+  TRUNCATED_COUNTER,
+  TRUNCATED_SOURCE_NAME,
+  TRUNCATION_MARKER,
+} from '../core/recording.js';
+import { isServiceId } from '../core/service-id.js';
+import type { JobSnapshot } from '../core/snapshot.js';
+import { isJobStatus, isTerminal } from '../core/status.js';
+import { JobsTableAttributes as A } from './table-schema.js';
+
+/**
+ * Items of the jobs table and back. Items are plain objects as `@aws-sdk/lib-dynamodb` (or `unmarshall`)
+ * hands them over: the snapshot is a nested map, numbers are numbers.
+ */
+
+export const ItemType = { JOB: 'job', HISTORY: 'history' } as const;
+export const CURRENT_SORT_KEY = 'CURRENT';
+export const HISTORY_SORT_KEY_PREFIX = 'H#';
+
+export type Item = Record<string, unknown>;
+
+export class ItemDecodeError extends Error {
+  constructor(item: Item, problem: string) {
+    super(
+      `Malformed jobs-table item ${String(item[A.PARTITION_KEY])} ${String(item[A.SORT_KEY])}: ${problem}`,
+    );
+    this.name = 'ItemDecodeError';
+  }
+}
+
+export function jobPartitionKey(key: JobKey | string): string {
+  return `JOB#${typeof key === 'string' ? key : formatJobKey(key)}`;
+}
+
+/** `H#0000000042`: zero-padded so the sort key orders history by version. */
+export function historySortKey(version: number): string {
+  return `${HISTORY_SORT_KEY_PREFIX}${String(version).padStart(10, '0')}`;
+}
+
+export function currentItemKey(key: JobKey | string): Item {
+  return { [A.PARTITION_KEY]: jobPartitionKey(key), [A.SORT_KEY]: CURRENT_SORT_KEY };
+}
+
+/** The item of a job's current state. Non-terminal jobs carry `activeService` (the sparse index key). */
+export function currentJobToItem(job: CurrentJob): Item {
+  const { snapshot } = job;
+  const truncatedFields = truncatedFieldsOf(snapshot);
+  return {
+    [A.PARTITION_KEY]: jobPartitionKey(snapshot.key),
+    [A.SORT_KEY]: CURRENT_SORT_KEY,
+    itemType: ItemType.JOB,
+    jobKey: formatJobKey(snapshot.key),
+    service: snapshot.key.service,
+    rawStatus: snapshot.rawStatus,
+    [A.CURRENT_STATUS]: snapshot.status,
+    [A.STATUS_SINCE]: job.statusSince,
+    ...(!isTerminal(snapshot.status) && { [A.ACTIVE_SERVICE]: snapshot.key.service }),
+    version: job.version,
+    lastChangeAt: job.lastChangeAt,
+    writtenAt: job.writtenAt,
+    ...(job.stalledSince !== undefined && { stalledSince: job.stalledSince }),
+    snapshot: plain(snapshot),
+    ...(truncatedFields.length > 0 && { truncated: true, truncatedFields }),
+  };
+}
+
+/** A job's current state from its item; `undefined` when the item is not a current item. */
+export function currentJobFromItem(item: Item): CurrentJob | undefined {
+  if (item.itemType !== ItemType.JOB && item[A.SORT_KEY] !== CURRENT_SORT_KEY) return undefined;
+  const snapshot = snapshotOf(item, item.snapshot);
+  const version = numberOf(item.version);
+  if (version === undefined || version < 1) throw new ItemDecodeError(item, 'no version');
+  const lastChangeAt = stringOf(item, 'lastChangeAt');
+  const writtenAt = stringOf(item, 'writtenAt');
+  const since = item[A.STATUS_SINCE];
+  const statusSince = typeof since === 'string' ? since : lastChangeAt;
+  return {
+    snapshot,
+    version,
+    lastChangeAt,
+    writtenAt,
+    statusSince,
+    ...(typeof item.stalledSince === 'string' && { stalledSince: item.stalledSince }),
+  };
+}
+
+/** `StoredJob` only (no store-specific fields), for callers that compare with the port's type. */
+export function storedJobFromItem(item: Item): StoredJob | undefined {
+  return currentJobFromItem(item);
+}
+
+/**
+ * The item of one history record. It carries the full snapshot and the from/to statuses, so a stream
+ * consumer can build the event from the item alone. `expiresAt` (epoch seconds) turns on TTL for it.
+ */
+export function historyRecordToItem(record: HistoryRecord, options: { expiresAt?: number } = {}): Item {
+  const truncatedFields = truncatedFieldsOf(record.snapshot);
+  const base: Item = {
+    [A.PARTITION_KEY]: jobPartitionKey(record.key),
+    [A.SORT_KEY]: historySortKey(record.version),
+    itemType: ItemType.HISTORY,
+    recordId: record.recordId,
+    kind: record.kind,
+    jobKey: formatJobKey(record.key),
+    service: record.key.service,
+    version: record.version,
+    recordedAt: record.recordedAt,
+    status: record.snapshot.status,
+    rawStatus: record.snapshot.rawStatus,
+    [A.CHANGE_KIND]: record.kind,
+    [A.CHANGED_AT]: isoOrSame(record.recordedAt),
+    ...(options.expiresAt !== undefined && { [A.EXPIRES_AT]: options.expiresAt }),
+    snapshot: plain(record.snapshot),
+    ...(truncatedFields.length > 0 && { truncated: true, truncatedFields }),
+  };
+  switch (record.kind) {
+    case 'transition':
+      return {
+        ...base,
+        ...(record.from && { from: { ...record.from } }),
+        to: { ...record.to },
+      };
+    case 'stall':
+      return { ...base, lastChangeAt: record.lastChangeAt, stalledForSeconds: record.stalledForSeconds };
+    case 'progress':
+      return base;
+  }
+}
+
+/**
+ * The history record an item holds, from a plain unmarshalled item (a Query result, or a stream record's
+ * `NewImage` after `unmarshall`). Returns `undefined` for items that are not history records (current
+ * items); throws `ItemDecodeError` for a history item that is malformed, so it is never silently dropped.
+ */
+export function historyRecordFromItem(item: Item): HistoryRecord | undefined {
+  const sortKey = item[A.SORT_KEY];
+  const isHistory =
+    item.itemType === ItemType.HISTORY ||
+    (typeof sortKey === 'string' && sortKey.startsWith(HISTORY_SORT_KEY_PREFIX));
+  if (!isHistory) return undefined;
+  const snapshot = snapshotOf(item, item.snapshot);
+  const version = numberOf(item.version);
+  if (version === undefined || version < 1) throw new ItemDecodeError(item, 'no version');
+  const base = {
+    recordId: stringOf(item, 'recordId'),
+    key: snapshot.key,
+    version,
+    recordedAt: stringOf(item, 'recordedAt'),
+    snapshot,
+  };
+  switch (item.kind) {
+    case 'transition': {
+      const to = statusPairOf(item, item.to);
+      if (!to) throw new ItemDecodeError(item, 'a transition without "to"');
+      const from = statusPairOf(item, item.from);
+      return { ...base, kind: 'transition', to, ...(from && { from }) };
+    }
+    case 'stall': {
+      const stalledForSeconds = numberOf(item.stalledForSeconds);
+      if (stalledForSeconds === undefined)
+        throw new ItemDecodeError(item, 'a stall without stalledForSeconds');
+      return { ...base, kind: 'stall', lastChangeAt: stringOf(item, 'lastChangeAt'), stalledForSeconds };
+    }
+    case 'progress':
+      return { ...base, kind: 'progress' };
+    default:
+      throw new ItemDecodeError(item, `unknown record kind ${JSON.stringify(item.kind)}`);
+  }
+}
+
+/** Which snapshot fields carry the truncation marker (set by `boundSnapshot`). */
+export function truncatedFieldsOf(snapshot: JobSnapshot): string[] {
+  const fields: string[] = [];
+  for (const field of ['jobName', 'rawStatus', 'message', 'inputLocation', 'outputLocation'] as const) {
+    const value = snapshot[field];
+    if (typeof value === 'string' && value.endsWith(TRUNCATION_MARKER)) fields.push(field);
+  }
+  for (const field of ['progress', 'metrics'] as const) {
+    const counters = snapshot[field];
+    if (
+      counters &&
+      Object.keys(counters).some((name) => name === TRUNCATED_COUNTER || name.endsWith(TRUNCATION_MARKER))
+    ) {
+      fields.push(field);
+    }
+  }
+  if (
+    snapshot.sources?.some(
+      (source) =>
+        source.name === TRUNCATED_SOURCE_NAME ||
+        [source.name, source.location, source.message, source.rawStatus].some((value) =>
+          value?.endsWith(TRUNCATION_MARKER),
+        ),
+    )
+  ) {
+    fields.push('sources');
+  }
+  return fields;
+}
+
+function snapshotOf(item: Item, value: unknown): JobSnapshot {
+  if (!isRecord(value)) throw new ItemDecodeError(item, 'no snapshot');
+  const key = value.key;
+  if (!isRecord(key) || !isServiceId(key.service) || typeof key.jobId !== 'string') {
+    throw new ItemDecodeError(item, 'snapshot without a valid job key');
+  }
+  if (!isJobStatus(value.status) || typeof value.rawStatus !== 'string') {
+    throw new ItemDecodeError(item, 'snapshot without a valid status');
+  }
+  if (typeof value.observedAt !== 'string') throw new ItemDecodeError(item, 'snapshot without observedAt');
+  // Counters may come back as strings/NumberValue when a reader wraps numbers; make them numbers again.
+  const counters = (input: unknown) =>
+    isRecord(input)
+      ? Object.fromEntries(
+          Object.entries(input).map(([name, count]) => [name, numberOf(count) ?? Number.NaN]),
+        )
+      : undefined;
+  return {
+    ...(value as unknown as JobSnapshot),
+    ...(value.progress !== undefined && { progress: counters(value.progress) ?? {} }),
+    ...(value.metrics !== undefined && { metrics: counters(value.metrics) ?? {} }),
+    detail: value.detail === 'summary' ? 'summary' : 'full',
+  };
+}
+
+function statusPairOf(item: Item, value: unknown): StatusPair | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value) || !isJobStatus(value.status) || typeof value.rawStatus !== 'string') {
+    throw new ItemDecodeError(item, 'a malformed status pair');
+  }
+  return { status: value.status, rawStatus: value.rawStatus };
+}
+
+function stringOf(item: Item, name: string): string {
+  const value = item[name];
+  if (typeof value !== 'string') throw new ItemDecodeError(item, `no ${name}`);
+  return value;
+}
+
+function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
+  if (isRecord(value) && typeof value.value === 'string') return numberOf(value.value);
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A deep copy without `undefined` members, so the document client never sees them. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function isoOrSame(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : new Date(time).toISOString();
+}

@@ -1,0 +1,323 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { HistoryRecord } from '../core/history.js';
+import { formatJobKey, type JobKey } from '../core/job-key.js';
+import type { CurrentJob } from '../core/recording.js';
+import { SERVICE_IDS, type ServiceId } from '../core/service-id.js';
+import type { JobStatus } from '../core/status.js';
+import { createDocumentClient } from './document-client.js';
+import {
+  currentItemKey,
+  currentJobFromItem,
+  HISTORY_SORT_KEY_PREFIX,
+  historyRecordFromItem,
+  type Item,
+  jobPartitionKey,
+} from './item-codec.js';
+import { JobsTableAttributes as A, JobsTableIndexes } from './table-schema.js';
+
+/**
+ * The read side users call: one function per access pattern, each a single GetItem or Query (the only
+ * exception: `running` without a service runs one Query per service). Results come in pages; pass
+ * `cursor` from one page to get the next, or use `allPages` to walk them.
+ */
+
+export interface PageOptions {
+  /** At most this many items per page (default 100). */
+  readonly limit?: number;
+  /** The `cursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Present when there may be more; pass it back as `cursor`. */
+  readonly cursor?: string;
+}
+
+export interface OrderOptions {
+  /** Newest first (default oldest first). */
+  readonly newestFirst?: boolean;
+}
+
+export interface HistoryOptions extends PageOptions, OrderOptions {}
+
+export interface RunningOptions extends PageOptions, OrderOptions {
+  /** One service (a single Query); all services when absent. */
+  readonly service?: ServiceId;
+}
+
+export interface ChangesOptions extends PageOptions, OrderOptions {
+  /** Start of the window, inclusive. */
+  readonly since: Date | string;
+  /** End of the window, inclusive (default: no end). */
+  readonly until?: Date | string;
+  readonly service?: ServiceId;
+  /** The normalized status after the change (`FAILED`: "which imports failed"). */
+  readonly status?: JobStatus;
+  /** Which records (default `transition`): status changes, stall reports or progress records. */
+  readonly kind?: HistoryRecord['kind'];
+}
+
+export interface ByStatusOptions extends PageOptions, OrderOptions {
+  readonly service?: ServiceId;
+}
+
+export interface JobQueriesOptions {
+  readonly client: DynamoDBClient | DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Strongly consistent reads of the base table (`job`, `history`); indexes are always eventual. */
+  readonly consistentRead?: boolean;
+}
+
+const DEFAULT_LIMIT = 100;
+
+export class JobQueries {
+  readonly tableName: string;
+  private readonly ddb: DynamoDBDocumentClient;
+  private readonly consistentRead: boolean;
+
+  constructor(options: JobQueriesOptions) {
+    this.ddb =
+      options.client instanceof DynamoDBDocumentClient
+        ? options.client
+        : createDocumentClient(options.client);
+    this.tableName = options.tableName;
+    this.consistentRead = options.consistentRead ?? false;
+  }
+
+  /** 1. The current snapshot of one job (GetItem). */
+  async job(key: JobKey | string): Promise<CurrentJob | undefined> {
+    const response = await this.ddb.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: currentItemKey(key),
+        ConsistentRead: this.consistentRead,
+      }),
+    );
+    return response.Item ? currentJobFromItem(response.Item) : undefined;
+  }
+
+  /** 2. The history of one job by version, oldest first unless `newestFirst` (Query on the job's items). */
+  history(key: JobKey | string, options: HistoryOptions = {}): Promise<Page<HistoryRecord>> {
+    return this.page(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :history)',
+        ExpressionAttributeNames: { '#pk': A.PARTITION_KEY, '#sk': A.SORT_KEY },
+        ExpressionAttributeValues: {
+          ':pk': jobPartitionKey(typeof key === 'string' ? key : formatJobKey(key)),
+          ':history': HISTORY_SORT_KEY_PREFIX,
+        },
+        ScanIndexForward: !options.newestFirst,
+        ConsistentRead: this.consistentRead,
+      },
+      [],
+      options,
+      historyRecordFromItem,
+    );
+  }
+
+  /**
+   * 3. Jobs not in a final state, by the time they entered their status (Query on the sparse
+   * `ActiveByService` index). Without `service`, one Query per service, services in a fixed order (the
+   * order by time holds within each service).
+   */
+  async running(options: RunningOptions = {}): Promise<Page<CurrentJob>> {
+    const services = options.service ? [options.service] : [...SERVICE_IDS];
+    const limit = normalizeLimit(options.limit);
+    const start = options.cursor ? decodeCursor(options.cursor) : undefined;
+    let serviceIndex = typeof start?.service === 'number' ? start.service : 0;
+    let inner = typeof start?.inner === 'string' ? start.inner : undefined;
+    const items: CurrentJob[] = [];
+    while (serviceIndex < services.length && items.length < limit) {
+      const service = services[serviceIndex] as ServiceId;
+      const page = await this.page(
+        {
+          TableName: this.tableName,
+          IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
+          KeyConditionExpression: '#service = :service',
+          ExpressionAttributeNames: { '#service': A.ACTIVE_SERVICE },
+          ExpressionAttributeValues: { ':service': service },
+          ScanIndexForward: !options.newestFirst,
+        },
+        [A.ACTIVE_SERVICE, A.STATUS_SINCE],
+        { limit: limit - items.length, ...(inner !== undefined && { cursor: inner }) },
+        currentJobFromItem,
+      );
+      items.push(...page.items);
+      inner = page.cursor;
+      if (inner !== undefined) break;
+      serviceIndex += 1;
+    }
+    return serviceIndex < services.length
+      ? { items, cursor: encodeCursor({ service: serviceIndex, ...(inner !== undefined && { inner }) }) }
+      : { items };
+  }
+
+  /**
+   * 4. History records in a time window, across all services or for one, optionally by the status they led
+   * to (Query on `ChangesByTime`; service and status are filters on that one Query).
+   */
+  changes(options: ChangesOptions): Promise<Page<HistoryRecord>> {
+    const since = toIso(options.since);
+    const until = options.until === undefined ? undefined : toIso(options.until);
+    const filters: string[] = [];
+    const names: Record<string, string> = { '#kind': A.CHANGE_KIND, '#at': A.CHANGED_AT };
+    const values: Record<string, unknown> = { ':kind': options.kind ?? 'transition', ':since': since };
+    if (until !== undefined) values[':until'] = until;
+    if (options.service) {
+      filters.push('#service = :service');
+      names['#service'] = 'service';
+      values[':service'] = options.service;
+    }
+    if (options.status) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = options.status;
+    }
+    return this.page(
+      {
+        TableName: this.tableName,
+        IndexName: JobsTableIndexes.CHANGES_BY_TIME,
+        KeyConditionExpression:
+          until === undefined
+            ? '#kind = :kind AND #at >= :since'
+            : '#kind = :kind AND #at BETWEEN :since AND :until',
+        ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: !options.newestFirst,
+      },
+      [A.CHANGE_KIND, A.CHANGED_AT],
+      options,
+      historyRecordFromItem,
+    );
+  }
+
+  /** 5. Jobs currently in one normalized status, by the time they entered it (Query on `ByStatus`). */
+  byStatus(status: JobStatus, options: ByStatusOptions = {}): Promise<Page<CurrentJob>> {
+    return this.page(
+      {
+        TableName: this.tableName,
+        IndexName: JobsTableIndexes.BY_STATUS,
+        KeyConditionExpression: '#status = :status',
+        ...(options.service && { FilterExpression: '#service = :service' }),
+        ExpressionAttributeNames: {
+          '#status': A.CURRENT_STATUS,
+          ...(options.service && { '#service': 'service' }),
+        },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ...(options.service && { ':service': options.service }),
+        },
+        ScanIndexForward: !options.newestFirst,
+      },
+      [A.CURRENT_STATUS, A.STATUS_SINCE],
+      options,
+      currentJobFromItem,
+    );
+  }
+
+  /**
+   * One page of a Query: reads on until `limit` items passed the filter or the partition ends. The cursor
+   * is built from the last item returned (its table and index keys), so items a filter kept beyond the
+   * limit are not skipped.
+   */
+  private async page<T>(
+    input: QueryCommandInput,
+    indexKeys: readonly string[],
+    options: PageOptions,
+    decode: (item: Item) => T | undefined,
+  ): Promise<Page<T>> {
+    const limit = normalizeLimit(options.limit);
+    const keyAttributes = [A.PARTITION_KEY, A.SORT_KEY, ...indexKeys];
+    const state = options.cursor ? decodeCursor(options.cursor) : undefined;
+    let startKey = isItem(state?.key) ? state.key : undefined;
+    const items: T[] = [];
+    for (;;) {
+      const response = await this.ddb.send(
+        new QueryCommand({
+          ...input,
+          Limit: input.FilterExpression ? Math.max(limit, 100) : limit - items.length,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      for (const item of response.Items ?? []) {
+        const decoded = decode(item);
+        if (decoded === undefined) continue;
+        items.push(decoded);
+        if (items.length === limit) {
+          const cursorKey = Object.fromEntries(keyAttributes.map((name) => [name, item[name]]));
+          const isLastOfQuery = item === response.Items?.at(-1) && !response.LastEvaluatedKey;
+          return isLastOfQuery ? { items } : { items, cursor: encodeCursor({ key: cursorKey }) };
+        }
+      }
+      startKey = response.LastEvaluatedKey;
+      if (!startKey) return { items };
+    }
+  }
+}
+
+/** Every item of a paged query: `for await (const job of allPages((o) => queries.running(o))) ...`. */
+export async function* allPages<T>(
+  fetchPage: (options: { cursor?: string }) => Promise<Page<T>>,
+): AsyncIterable<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor === undefined ? {} : { cursor });
+    yield* page.items;
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('Invalid cursor: pass the cursor of the previous page unchanged');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** What a cursor holds: a query's start key, or for `running` the service position and its inner cursor. */
+interface CursorState {
+  readonly key?: unknown;
+  readonly service?: unknown;
+  readonly inner?: unknown;
+}
+
+function encodeCursor(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorState {
+  let state: unknown;
+  try {
+    state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!isItem(state)) throw new InvalidCursorError();
+  return state;
+}
+
+function isItem(value: unknown): value is Item {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function normalizeLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a whole number ≥ 1: ${limit}`);
+  return limit;
+}
+
+function toIso(value: Date | string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`Not a time: ${String(value)}`);
+  return date.toISOString();
+}

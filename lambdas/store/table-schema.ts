@@ -1,0 +1,88 @@
+/**
+ * The jobs table, as plain data: the CDK stack and the local/test table builder both read this, so the
+ * deployed table and the one tests run against cannot drift apart. See docs/table-design.md for the why.
+ */
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** Every index projects the whole item: readers get complete jobs/records from one Query. */
+  readonly projection: 'ALL';
+}
+
+/** Attribute names that the key schema, the indexes and TTL use. */
+export const JobsTableAttributes = {
+  /** Base partition key: `JOB#<formatJobKey(key)>`, one item collection per job. */
+  PARTITION_KEY: 'pk',
+  /** Base sort key: `CURRENT` for the current snapshot, `H#<10-digit version>` for history. */
+  SORT_KEY: 'sk',
+  /** On current items of non-terminal jobs only (sparse): the service id. */
+  ACTIVE_SERVICE: 'activeService',
+  /** On current items: ISO time the job entered its current status. */
+  STATUS_SINCE: 'statusSince',
+  /** On current items only: the normalized status. */
+  CURRENT_STATUS: 'currentStatus',
+  /** On history items only: the record kind (`transition`, `stall`, `progress`). */
+  CHANGE_KIND: 'changeKind',
+  /** On history items only: ISO time the change was observed. */
+  CHANGED_AT: 'changedAt',
+  /** On history items only: epoch seconds after which DynamoDB TTL deletes the record. */
+  EXPIRES_AT: 'expiresAt',
+} as const;
+
+export const JobsTableIndexes = {
+  /** Non-terminal jobs per service, by the time they entered their status. Sparse. */
+  ACTIVE_BY_SERVICE: 'ActiveByService',
+  /** Current jobs per normalized status, by the time they entered it. */
+  BY_STATUS: 'ByStatus',
+  /** History records per kind, by observation time: the "what changed when" feed. */
+  CHANGES_BY_TIME: 'ChangesByTime',
+} as const;
+
+export const JOBS_TABLE_SCHEMA = {
+  partitionKey: { name: JobsTableAttributes.PARTITION_KEY, type: 'S' },
+  sortKey: { name: JobsTableAttributes.SORT_KEY, type: 'S' },
+  billingMode: 'PAY_PER_REQUEST',
+  /** History items carry it; current items never do, so current snapshots are kept. */
+  timeToLiveAttribute: JobsTableAttributes.EXPIRES_AT,
+  /** The stream publisher needs the new history item only. */
+  streamViewType: 'NEW_IMAGE',
+  globalSecondaryIndexes: [
+    {
+      indexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
+      partitionKey: { name: JobsTableAttributes.ACTIVE_SERVICE, type: 'S' },
+      sortKey: { name: JobsTableAttributes.STATUS_SINCE, type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: JobsTableIndexes.BY_STATUS,
+      partitionKey: { name: JobsTableAttributes.CURRENT_STATUS, type: 'S' },
+      sortKey: { name: JobsTableAttributes.STATUS_SINCE, type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: JobsTableIndexes.CHANGES_BY_TIME,
+      partitionKey: { name: JobsTableAttributes.CHANGE_KIND, type: 'S' },
+      sortKey: { name: JobsTableAttributes.CHANGED_AT, type: 'S' },
+      projection: 'ALL',
+    },
+  ],
+} as const satisfies {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  billingMode: 'PAY_PER_REQUEST';
+  timeToLiveAttribute: string;
+  streamViewType: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  globalSecondaryIndexes: readonly IndexDefinition[];
+};
+
+/** The CloudFormation output the stack exports and the CLI's `--stack` reads. */
+export const JOBS_TABLE_OUTPUT_NAME = 'JobsTableName';

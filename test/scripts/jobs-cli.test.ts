@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
+import type { JobStatus } from '../../lambdas/core/status.js';
+import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
+import { type CliIo, main } from '../../scripts/jobs.js';
+import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
+
+let db: TestDb;
+/** The writer's key: DynamoDB Local keeps one database per access key id. */
+const credentials = {
+  AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+};
+const DAY = 86_400;
+const lake = jobKey('cli-lake');
+const lakeFailed = jobKey('cli-lake-failed');
+const pano: JobKey = {
+  service: 'panorama',
+  region: 'us-east-1',
+  accountId: '123456789012',
+  jobId: 'cli-pano',
+};
+
+beforeAll(async () => {
+  db = await startTestDb();
+  const steps: [JobKey, JobStatus, string, number, string?][] = [
+    [lake, 'QUEUED', 'SUBMITTED', 0],
+    [lake, 'RUNNING', 'IN_PROGRESS', 3600],
+    [lakeFailed, 'QUEUED', 'SUBMITTED', DAY],
+    [lakeFailed, 'FAILED', 'FAILED', 2 * DAY, 'Access denied to s3://bucket/input'],
+    [pano, 'QUEUED', 'PENDING', 3 * DAY],
+    [pano, 'SUCCEEDED', 'SUCCEEDED', 4 * DAY],
+  ];
+  for (const [key, status, raw, seconds, message] of steps) {
+    const store = new DynamoJobStateStore({
+      client: db.client,
+      settings: { tableName: db.tableName },
+      now: () => new Date(T0 + seconds * 1000),
+    });
+    await store.record(
+      await store.get(key),
+      snapshot(key, status, raw, seconds, {
+        ...(message && { message }),
+        ...(status === 'RUNNING' && { progress: { files: 7 } }),
+      }),
+    );
+  }
+});
+afterAll(async () => {
+  await db?.stop();
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: (text) => {
+      out += text;
+    },
+    stderr: (text) => {
+      err += text;
+    },
+    env: { ...credentials, JOBS_TABLE_NAME: db.tableName },
+    now: () => new Date(T0 + 5 * DAY * 1000),
+  };
+  const code = await main([...argv, '--endpoint', db.local.endpoint], io);
+  return { code, out, err };
+}
+
+describe('jobs CLI against DynamoDB Local', () => {
+  it('get: a table of one job by default, the stored job with --json', async () => {
+    const table = await cli('get', formatJobKey(lake));
+    expect(table.code).toBe(0);
+    expect(table.out).toContain(formatJobKey(lake));
+    expect(table.out).toContain('RUNNING (IN_PROGRESS)');
+    expect(table.out).toContain('files=7');
+    expect(table.out).toMatch(/┌/);
+    const json = await cli('get', formatJobKey(lake), '--json');
+    expect(JSON.parse(json.out)).toMatchObject({
+      version: 2,
+      snapshot: { rawStatus: 'IN_PROGRESS', key: lake },
+    });
+  });
+
+  it('get: exit 1 for a job the table does not hold, exit 2 for a malformed key', async () => {
+    const missing = await cli('get', formatJobKey(jobKey('nope')));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/No job/);
+    const bad = await cli('get', 'not-a-key');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/Invalid job key/);
+  });
+
+  it('history: oldest first, or newest first', async () => {
+    const table = await cli('history', formatJobKey(lake));
+    expect(table.code).toBe(0);
+    expect(table.out.indexOf('new: SUBMITTED')).toBeLessThan(table.out.indexOf('SUBMITTED → IN_PROGRESS'));
+    const json = await cli('history', formatJobKey(lake), '--newest-first', '--json');
+    const parsed = JSON.parse(json.out) as { items: { version: number }[] };
+    expect(parsed.items.map((record) => record.version)).toEqual([2, 1]);
+  });
+
+  it('running: per service and everywhere', async () => {
+    const table = await cli('running', '--service', 'healthlake');
+    expect(table.out).toContain(formatJobKey(lake));
+    expect(table.out).not.toContain('cli-lake-failed');
+    const none = await cli('running', '--service', 'panorama');
+    expect(none.out).toBe('No running jobs\n');
+    const json = JSON.parse((await cli('running', '--json')).out) as { items: unknown[] };
+    expect(json.items).toHaveLength(1);
+  });
+
+  it('changes: since a relative time, by service and status ("which imports failed this week")', async () => {
+    const failed = await cli('changes', '--since', '7d', '--status', 'failed', '--json');
+    expect(failed.code).toBe(0);
+    const parsed = JSON.parse(failed.out) as { items: { key: JobKey; to: { rawStatus: string } }[] };
+    expect(parsed.items.map((record) => [record.key.jobId, record.to.rawStatus])).toEqual([
+      ['cli-lake-failed', 'FAILED'],
+    ]);
+    const table = await cli(
+      'changes',
+      '--since',
+      '2025-03-03T00:00:00Z',
+      '--until',
+      '24h',
+      '--service',
+      'panorama',
+    );
+    expect(table.out).toContain('new: PENDING (QUEUED)');
+    expect(table.out).toContain('PENDING → SUCCEEDED (SUCCEEDED)');
+    expect(table.out).not.toContain('cli-lake');
+  });
+
+  it('status: the jobs in one status, per service', async () => {
+    const table = await cli('status', 'SUCCEEDED');
+    expect(table.out).toContain(formatJobKey(pano));
+    const json = JSON.parse((await cli('status', 'FAILED', '--service', 'panorama', '--json')).out) as {
+      items: unknown[];
+    };
+    expect(json.items).toEqual([]);
+  });
+
+  it('pages with --limit and --cursor', async () => {
+    const first = await cli('changes', '--since', '30d', '--limit', '2', '--json');
+    const page1 = JSON.parse(first.out) as { items: { recordId: string }[]; nextCursor?: string };
+    expect(page1.items).toHaveLength(2);
+    expect(page1.nextCursor).toBeDefined();
+    const seen = [...page1.items.map((item) => item.recordId)];
+    let cursor = page1.nextCursor;
+    while (cursor) {
+      const next = JSON.parse(
+        (await cli('changes', '--since', '30d', '--limit', '2', '--cursor', cursor, '--json')).out,
+      ) as {
+        items: { recordId: string }[];
+        nextCursor?: string;
+      };
+      seen.push(...next.items.map((item) => item.recordId));
+      cursor = next.nextCursor;
+    }
+    expect(new Set(seen).size).toBe(6);
+    const table = await cli('changes', '--since', '30d', '--limit', '2');
+    expect(table.err).toMatch(/--cursor \S+/);
+  });
+
+  it('explains usage errors with exit code 2', async () => {
+    expect((await cli('changes')).err).toMatch(/--since/);
+    expect((await cli('bogus')).code).toBe(2);
+    expect((await cli('status', 'DONE')).err).toMatch(/Unknown status/);
+    expect((await cli('running', '--service', 'lambda')).err).toMatch(/Unknown service/);
+    expect((await cli('running', '--nope')).code).toBe(2);
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Usage:/);
+  });
+
+  it('needs a table name: --table, --stack or JOBS_TABLE_NAME', async () => {
+    const io = { stdout() {}, stderr() {}, env: credentials };
+    let err = '';
+    const code = await main(['running', '--endpoint', db.local.endpoint], {
+      ...io,
+      stderr: (text) => (err += text),
+    });
+    expect(code).toBe(2);
+    expect(err).toMatch(/--table/);
+    const withFlag = await main(
+      ['running', '--table', db.tableName, '--endpoint', db.local.endpoint, '--json'],
+      {
+        ...io,
+        stdout: (text) => (err = text),
+      },
+    );
+    expect(withFlag).toBe(0);
+    const stack = await cli('running', '--stack', 'JobStatusAggregator');
+    // @aws-sdk/client-cloudformation is not a dependency: the CLI says so and how to get the name instead.
+    expect(stack.code).toBe(2);
+    expect(stack.err).toMatch(/client-cloudformation.*--table/s);
+  });
+});

@@ -1,0 +1,101 @@
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { HistoryRecord } from '../../lambdas/core/history.js';
+import { type CurrentJob, planRecord, planStall } from '../../lambdas/core/recording.js';
+import {
+  currentJobFromItem,
+  currentJobToItem,
+  historyRecordFromItem,
+  historyRecordToItem,
+  historySortKey,
+  ItemDecodeError,
+} from '../../lambdas/store/item-codec.js';
+import { jobKey, snapshot, T0 } from './support.js';
+
+const policy = { progressIntervalSeconds: 300, keepProgressHistory: true };
+const key = jobKey('codec-1');
+const now = new Date(T0);
+
+/** What a stream consumer sees: the item marshalled to the wire and unmarshalled back. */
+function overTheWire(item: Record<string, unknown>): Record<string, unknown> {
+  return unmarshall(marshall(item, { removeUndefinedValues: true }));
+}
+
+describe('item codec', () => {
+  const first = planRecord(undefined, snapshot(key, 'QUEUED', 'SUBMITTED', 0), policy, now);
+  const firstJob = first.write?.current as CurrentJob;
+  const second = planRecord(
+    firstJob,
+    snapshot(key, 'RUNNING', 'IN_PROGRESS', 60, { progress: { files: 1 }, sources: [] }),
+    policy,
+    now,
+  );
+  const secondJob = second.write?.current as CurrentJob;
+  const progress = planRecord(
+    secondJob,
+    snapshot(key, 'RUNNING', 'IN_PROGRESS', 400, { progress: { files: 2 } }),
+    policy,
+    new Date(T0 + 400_000),
+  );
+  const stall = planStall(secondJob, new Date(T0 + 7_200_000));
+  const records = [
+    first.write?.history,
+    second.write?.history,
+    progress.write?.history,
+    stall?.record,
+  ] as HistoryRecord[];
+
+  it.each(records.map((record) => [record.kind, record] as const))(
+    'round-trips a %s record through a stream image',
+    (_kind, record) => {
+      const item = historyRecordToItem(record, { expiresAt: 1_800_000_000 });
+      expect(historyRecordFromItem(overTheWire(item))).toEqual(record);
+      expect(item).toMatchObject({
+        changeKind: record.kind,
+        expiresAt: 1_800_000_000,
+        sk: historySortKey(record.version),
+      });
+    },
+  );
+
+  it('puts the full snapshot and both statuses on a transition item', () => {
+    const item = historyRecordToItem(second.write?.history as HistoryRecord);
+    expect(item).toMatchObject({
+      pk: 'JOB#healthlake/us-east-1/123456789012/ds-1/codec-1',
+      sk: 'H#0000000002',
+      itemType: 'history',
+      kind: 'transition',
+      status: 'RUNNING',
+      from: { status: 'QUEUED', rawStatus: 'SUBMITTED' },
+      to: { status: 'RUNNING', rawStatus: 'IN_PROGRESS' },
+      snapshot: { progress: { files: 1 } },
+    });
+    expect(item.expiresAt).toBeUndefined();
+  });
+
+  it('returns undefined for a current item, and throws for a malformed history item', () => {
+    expect(historyRecordFromItem(currentJobToItem(firstJob))).toBeUndefined();
+    expect(() => historyRecordFromItem({ pk: 'JOB#x', sk: 'H#0000000001', kind: 'transition' })).toThrow(
+      ItemDecodeError,
+    );
+    const item = historyRecordToItem(first.write?.history as HistoryRecord);
+    expect(() => historyRecordFromItem({ ...item, kind: 'bogus' })).toThrow(/unknown record kind/);
+  });
+
+  it('marks only non-final current items active (the sparse index)', () => {
+    const running = currentJobToItem(secondJob);
+    expect(running).toMatchObject({ activeService: 'healthlake', currentStatus: 'RUNNING' });
+    const done = currentJobToItem({
+      ...secondJob,
+      snapshot: { ...secondJob.snapshot, status: 'SUCCEEDED', rawStatus: 'COMPLETED' },
+    });
+    expect(done.activeService).toBeUndefined();
+    expect(done.currentStatus).toBe('SUCCEEDED');
+    expect(done.expiresAt).toBeUndefined();
+  });
+
+  it('round-trips a current item', () => {
+    const job = { ...secondJob, stalledSince: new Date(T0).toISOString() };
+    expect(currentJobFromItem(overTheWire(currentJobToItem(job)))).toEqual(job);
+  });
+});
