@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import Table from 'cli-table3';
 import type { HistoryRecord } from '../lambdas/core/history.js';
@@ -414,36 +415,14 @@ async function resolveTableName(
   throw new UsageError('Which table? Pass --table NAME or --stack NAME, or set JOBS_TABLE_NAME');
 }
 
-interface CloudFormationModule {
-  CloudFormationClient: new (
-    config: object,
-  ) => {
-    send(
-      command: unknown,
-    ): Promise<{ Stacks?: { Outputs?: { OutputKey?: string; OutputValue?: string }[] }[] }>;
-    destroy(): void;
-  };
-  DescribeStacksCommand: new (input: { StackName: string }) => unknown;
-}
-
-/** The `JobsTableName` output of a deployed stack, via the CloudFormation client when it is installed. */
+/** The `JobsTableName` output of a deployed stack. */
 async function tableFromStack(stackName: string, config: DynamoDBClientConfig): Promise<string> {
-  const moduleName = '@aws-sdk/client-cloudformation';
-  let cfn: CloudFormationModule;
+  const client = new CloudFormationClient(config.region ? { region: config.region } : {});
   try {
-    cfn = (await import(moduleName)) as CloudFormationModule;
-  } catch {
-    throw new UsageError(
-      `--stack needs ${moduleName}, which is not installed. Pass --table with the stack's ${JOBS_TABLE_OUTPUT_NAME} output ` +
-        `instead (aws cloudformation describe-stacks --stack-name ${stackName} --query ` +
-        `"Stacks[0].Outputs[?OutputKey=='${JOBS_TABLE_OUTPUT_NAME}'].OutputValue" --output text)`,
-    );
-  }
-  const client = new cfn.CloudFormationClient(config.region ? { region: config.region } : {});
-  try {
-    const response = await client.send(new cfn.DescribeStacksCommand({ StackName: stackName }));
+    const response = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const output = response.Stacks?.[0]?.Outputs?.find((entry) => entry.OutputKey === JOBS_TABLE_OUTPUT_NAME);
-    if (!output?.OutputValue) throw new Error(`Stack ${stackName} has no output ${JOBS_TABLE_OUTPUT_NAME}`);
+    if (!output?.OutputValue)
+      throw new UsageError(`Stack ${stackName} has no output ${JOBS_TABLE_OUTPUT_NAME}`);
     return output.OutputValue;
   } finally {
     client.destroy();

@@ -1,7 +1,9 @@
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
+import { startMotoServer } from '../../local/moto-server.js';
 import { type CliIo, main } from '../../scripts/jobs.js';
 import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
 
@@ -190,9 +192,36 @@ describe('jobs CLI against DynamoDB Local', () => {
       },
     );
     expect(withFlag).toBe(0);
-    const stack = await cli('running', '--stack', 'JobStatusAggregator');
-    // @aws-sdk/client-cloudformation is not a dependency: the CLI says so and how to get the name instead.
-    expect(stack.code).toBe(2);
-    expect(stack.err).toMatch(/client-cloudformation.*--table/s);
+  });
+
+  it('reads the table name from a deployed stack output with --stack', async () => {
+    // Prepare: a CloudFormation stack in moto whose JobsTableName output names the test table.
+    const moto = await startMotoServer();
+    const saved = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+    try {
+      process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = moto.endpoint;
+      const cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1' });
+      const template = {
+        Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+        Outputs: { JobsTableName: { Value: db.tableName } },
+      };
+      await cfn.send(
+        new CreateStackCommand({ StackName: 'JobStatusAggregator', TemplateBody: JSON.stringify(template) }),
+      );
+
+      // Act
+      const found = await cli('running', '--stack', 'JobStatusAggregator', '--region', 'us-east-1', '--json');
+      const missing = await cli('running', '--stack', 'NoSuchStack', '--region', 'us-east-1');
+
+      // Assess
+      expect(found.code).toBe(0);
+      expect(JSON.parse(found.out).items.length).toBeGreaterThan(0);
+      expect(missing.code).not.toBe(0);
+      expect(missing.err).toMatch(/NoSuchStack/);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+      else process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = saved;
+      await moto.stop();
+    }
   });
 });
