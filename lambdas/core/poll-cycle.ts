@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { JobLocator, ListJobsOptions, ServiceAdapter } from './adapter.js';
 import { compareSnapshots } from './diff.js';
 import { type InvalidIdError, type JobRef, type MalformedResponseError, ServiceErrorKind } from './errors.js';
+import type { TransitionRecord } from './history.js';
 import { describeJobKey, formatJobKey, type JobKey } from './job-key.js';
 import type { JobStateStore, Log, RecordResult, StoredJob } from './ports.js';
 import type { JobSnapshot } from './snapshot.js';
@@ -196,12 +197,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     switch (result.kind) {
       case 'transition':
         report.transitions += 1;
-        log.info('job status changed', {
-          ...jobFields(refOf(next.key)),
-          from: result.record.from?.rawStatus,
-          to: result.record.to.rawStatus,
-          status: result.record.to.status,
-        });
+        logTransition(log, result.record);
         return;
       case 'progress':
         if (result.written) report.progressWrites += 1;
@@ -300,7 +296,10 @@ function refOf(key: JobKey): JobRef {
   return { service: key.service, jobId: key.jobId, ...(key.scope !== undefined && { scope: key.scope }) };
 }
 
-/** The fields every log line about a job carries. */
+/**
+ * The fields every log line about a job carries. The service is the logger's own `service` key (a key
+ * Powertools reserves), so it is not repeated here.
+ */
 export function jobFields(job: JobRef | undefined): Record<string, unknown> {
   if (!job) return {};
   const key: JobKey = {
@@ -308,12 +307,17 @@ export function jobFields(job: JobRef | undefined): Record<string, unknown> {
     jobId: job.jobId ?? '',
     ...(job.scope && { scope: job.scope }),
   };
-  return {
-    service: job.service,
-    scope: job.scope,
-    jobId: job.jobId,
-    job: job.jobId ? describeJobKey(key) : undefined,
-  };
+  return { scope: job.scope, jobId: job.jobId, job: job.jobId ? describeJobKey(key) : undefined };
+}
+
+/** The one log line per recorded transition; the dashboard's status widgets query exactly this message. */
+function logTransition(log: Log, record: TransitionRecord): void {
+  log.info('job status changed', {
+    ...jobFields(refOf(record.key)),
+    from: record.from?.rawStatus,
+    to: record.to.rawStatus,
+    status: record.to.status,
+  });
 }
 
 function errorKind(error: unknown): string {
@@ -367,6 +371,7 @@ export async function refreshJob(
     const previous = await deps.store.get(next.key);
     const result = await deps.store.record(previous, next);
     deps.log.info('refreshed job from a native event', { ...jobFields(ref), result: result.kind });
+    if (result.kind === 'transition') logTransition(deps.log, result.record);
     if (result.kind === 'regression') {
       deps.log.warn('ignored a non-final status for a job already final', {
         ...jobFields(ref),

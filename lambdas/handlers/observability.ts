@@ -21,10 +21,14 @@ export function asLog(logger: Logger): Log {
   };
 }
 
-export function createMetrics(serviceName: string): Metrics {
+/**
+ * Powertools turns `serviceName` into the `service` dimension of every metric, single metrics included, so
+ * it is the service id itself: the dashboard and alarms in lib/ select on `service=<id>`.
+ */
+export function createMetrics(service: string): Metrics {
   return new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
-    serviceName,
+    serviceName: service,
   });
 }
 

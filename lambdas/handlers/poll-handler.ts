@@ -42,10 +42,10 @@ export type PollResult =
 export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv = process.env) {
   const settings: PollerSettings = pollerSettingsFromEnv(env);
   const clientSettings = clientSettingsFromEnv(env);
-  const logger = createLogger(`job-poller-${wiring.service}`);
+  // The service id is the logger's `service` key, so every line (and the dashboard's queries) carries it.
+  const logger = createLogger(wiring.service);
   const log = asLog(logger);
-  const metrics = createMetrics(`job-poller-${wiring.service}`);
-  metrics.addDimension('service', wiring.service);
+  const metrics = createMetrics(wiring.service);
   const store = wiring.createStore(log);
   const region = env.AWS_REGION ?? 'us-east-1';
   let adapter: ServiceAdapter | undefined;

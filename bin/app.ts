@@ -1,0 +1,21 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { JobStatusAggregatorStack } from '../lib/job-status-aggregator-stack.js';
+import { SettingsError, settingsFromContext, stackNameFromContext } from '../lib/settings.js';
+
+// Settings come from CDK context: `npx cdk deploy -c services=healthlake,healthomics -c alarmEmail=ops@example.com`.
+// docs/deploy.md lists every key. The stack is environment-agnostic, so synth needs no AWS account.
+const app = new App();
+// cdk-nag's AwsSolutions rules run on every synth; an unacknowledged finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+try {
+  new JobStatusAggregatorStack(app, stackNameFromContext(app.node), {
+    settings: settingsFromContext(app.node),
+  });
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  // The message names each bad key and what it accepts; a stack trace would only hide it.
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,0 +1,62 @@
+import { Aws, CfnCondition, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/store/table-schema.js';
+import { JobStatusAggregator } from './job-status-aggregator.js';
+import type { JobStatusAggregatorSettings } from './settings.js';
+
+export interface JobStatusAggregatorStackProps extends StackProps {
+  readonly settings?: JobStatusAggregatorSettings;
+}
+
+/** The project's stack: the aggregator with its settings, and the outputs operators and the CLI read. */
+export class JobStatusAggregatorStack extends Stack {
+  readonly aggregator: JobStatusAggregator;
+
+  constructor(scope: Construct, id: string, props: JobStatusAggregatorStackProps = {}) {
+    const { settings, ...stackProps } = props;
+    super(scope, id, {
+      description:
+        'Job-status aggregator: polls AWS import/mapping jobs, keeps their history, publishes changes',
+      ...stackProps,
+    });
+    const aggregator = new JobStatusAggregator(this, 'Aggregator', settings ?? {});
+    this.aggregator = aggregator;
+
+    new CfnOutput(this, JOBS_TABLE_OUTPUT_NAME, {
+      description: 'The jobs table (current state and history of every job)',
+      value: aggregator.table.tableName,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'The bus job events are published to',
+      value: aggregator.eventBus.eventBusName,
+    });
+    new CfnOutput(this, 'EventBusArn', { value: aggregator.eventBus.eventBusArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description: 'Stream batches and events that could not be published',
+      value: aggregator.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'DeadLetterQueueArn', { value: aggregator.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Alarms notify this topic; subscribe to it for alerts',
+      value: aggregator.alarmTopic.topicArn,
+    });
+
+    const china = new CfnCondition(this, 'IsChinaPartition', {
+      expression: Fn.conditionEquals(Aws.PARTITION, 'aws-cn'),
+    });
+    const consoleHost = Fn.conditionIf(china.logicalId, 'console.amazonaws.cn', 'console.aws.amazon.com');
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The CloudWatch dashboard',
+      value: Fn.join('', [
+        'https://',
+        Aws.REGION,
+        '.',
+        consoleHost.toString(),
+        '/cloudwatch/home?region=',
+        Aws.REGION,
+        '#dashboards/dashboard/',
+        aggregator.monitoring.dashboard.dashboardName,
+      ]),
+    });
+  }
+}

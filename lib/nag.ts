@@ -1,0 +1,28 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Every cdk-nag (AwsSolutions) finding this project accepts, with the reason. Each is acknowledged on the
+ * one resource it is about, and for IAM5 on the one resource ARN (`[Resource::...]`), never stack-wide: a
+ * new wildcard anywhere else still fails synth.
+ */
+export const NagReasons = {
+  pollerServiceActions:
+    'The poller discovers its scopes (data stores, reference stores, workflows) at run time and watches all of them in this account and region: the list calls have no resource type, and the action list is exact (list/describe only, no wildcard action).',
+  streamList:
+    'Lambda’s event source mapping calls dynamodb:ListStreams to find the table’s current stream; the grant is limited to the streams of this one table (the stream label is chosen by DynamoDB).',
+  manifestPrefix:
+    'HealthImaging writes one output manifest per import job under the configured prefix, with job-specific names; s3:GetObject is limited to objects under exactly that prefix.',
+  deadLetterQueueHasNoDlq:
+    'This queue is itself the dead-letter queue (the stream event source’s on-failure destination and the publisher’s undeliverable events); a DLQ behind a DLQ only moves the problem. Its depth is alarmed.',
+} as const;
+
+/** Acknowledges one finding on one construct (its ancestors are not touched). */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** The id of an IAM5 finding about one resource, as cdk-nag reports it (`Resource::<arn>`). */
+export function iam5Resource(resource: string): string {
+  return `AwsSolutions-IAM5[Resource::${resource}]`;
+}

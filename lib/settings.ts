@@ -1,0 +1,520 @@
+import type { Node } from 'constructs';
+import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
+import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
+import { STORE_SETTING_DEFAULTS } from '../lambdas/store/settings.js';
+
+/**
+ * The deployment settings: one vocabulary for the construct's props and the app's CDK context keys
+ * (`npx cdk deploy -c services=healthlake,healthomics`), so an error names the key a user types.
+ */
+export interface JobStatusAggregatorSettings {
+  /** Services to watch. Default: every service the catalog enables by default (all but Panorama). */
+  readonly services?: readonly ServiceId[];
+  /**
+   * Poll schedule in minutes (1–1440), per service; services not named keep the catalog default
+   * (5 minutes; 2 for Entity Resolution, which has no native events).
+   */
+  readonly scheduleMinutes?: Readonly<Partial<Record<ServiceId, number>>>;
+  /** Name or ARN of an existing event bus to publish to. Default: a new custom bus. */
+  readonly eventBus?: string;
+  /** Days DynamoDB keeps history records before TTL deletes them (1–3650; 0 keeps them forever). Default 90. */
+  readonly historyRetentionDays?: number;
+  /** Days CloudWatch Logs keeps function logs; one of the values CloudWatch accepts. Default 30. */
+  readonly logRetentionDays?: number;
+  /** What happens to the table when the stack is deleted or the table replaced. Default `retain`. */
+  readonly tableRemovalPolicy?: TableRemovalPolicy;
+  /** Email addresses subscribed to a new alarm topic. */
+  readonly alarmEmails?: readonly string[];
+  /** An existing SNS topic for alarms, instead of a new one. */
+  readonly alarmTopicArn?: string;
+  /**
+   * `s3://bucket/prefix` locations the HealthImaging poller may read import output manifests from.
+   * Default: none, and then the poller has no S3 access at all.
+   */
+  readonly imagingManifestLocations?: readonly string[];
+  /**
+   * Minutes without a status or progress change after which a running job is reported stalled, per
+   * service; `off` turns stall reports off. Default 60 for every service.
+   */
+  readonly stallAfterMinutes?: Readonly<Partial<Record<ServiceId, number | 'off'>>>;
+  /** Keep a history record for progress changes too (more items; never published). Default false. */
+  readonly keepProgressHistory?: boolean;
+}
+
+export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
+export type TableRemovalPolicy = (typeof TableRemovalPolicy)[keyof typeof TableRemovalPolicy];
+
+/** An `s3://bucket/prefix` location; `prefix` is '' for a whole bucket and never ends with `/`. */
+export interface S3Location {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** An existing event bus, as the settings name it. */
+export type EventBusReference =
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'arn'; readonly arn: string; readonly region: string; readonly name: string };
+
+/** Every setting with its default applied, validated. */
+export interface ResolvedSettings {
+  readonly services: readonly ServiceId[];
+  /** For every enabled service. */
+  readonly scheduleMinutes: Readonly<Partial<Record<ServiceId, number>>>;
+  readonly eventBus: EventBusReference | undefined;
+  readonly historyRetentionDays: number;
+  readonly logRetentionDays: number;
+  readonly tableRemovalPolicy: TableRemovalPolicy;
+  readonly alarmEmails: readonly string[];
+  readonly alarmTopicArn: string | undefined;
+  readonly imagingManifestLocations: readonly S3Location[];
+  /** Seconds per enabled service; `undefined` when stall reports are off for it. */
+  readonly stallAfterSeconds: Readonly<Partial<Record<ServiceId, number | undefined>>>;
+  readonly keepProgressHistory: boolean;
+  /** Things a user should know but that do not stop synth (printed as CDK warnings). */
+  readonly warnings: readonly SettingsWarning[];
+}
+
+export interface SettingsWarning {
+  /** A stable id, so a warning can be acknowledged with `Validations.of(scope).acknowledge`. */
+  readonly id: string;
+  readonly message: string;
+}
+
+/** The context keys, equal to the settings' names. */
+export const CONTEXT_KEYS = [
+  'services',
+  'scheduleMinutes',
+  'eventBus',
+  'historyRetentionDays',
+  'logRetentionDays',
+  'tableRemovalPolicy',
+  'alarmEmail',
+  'alarmTopicArn',
+  'imagingManifestLocations',
+  'stallAfterMinutes',
+  'keepProgressHistory',
+] as const;
+
+export const DEFAULT_HISTORY_RETENTION_DAYS = STORE_SETTING_DEFAULTS.historyRetentionDays;
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+export const DEFAULT_STALL_AFTER_MINUTES = 60;
+/** The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const MAX_SCHEDULE_MINUTES = 1440;
+const MAX_HISTORY_RETENTION_DAYS = 3650;
+const MAX_STALL_AFTER_MINUTES = 7 * 24 * 60;
+const MAX_MANIFEST_LOCATIONS = 20;
+
+/** Every problem found in the settings, each naming its key, the value and what is allowed. */
+export class SettingsError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid job-status-aggregator settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+export const DEFAULT_SERVICES: readonly ServiceId[] = SERVICE_IDS.filter(
+  (id) => SERVICE_CATALOG[id].enabledByDefault,
+);
+
+/** Applies defaults and validates; throws one `SettingsError` listing every problem. */
+export function resolveSettings(input: JobStatusAggregatorSettings = {}): ResolvedSettings {
+  const problems: string[] = [];
+  const warnings: SettingsWarning[] = [];
+  const allowedServices = SERVICE_IDS.join(', ');
+
+  // services
+  const services: ServiceId[] = [];
+  if (input.services !== undefined) {
+    if (input.services.length === 0) {
+      problems.push(
+        `services: at least one service is required. Allowed: ${allowedServices}. Example: -c services=healthlake,healthomics`,
+      );
+    }
+    for (const value of input.services) {
+      if (!isServiceId(value)) {
+        problems.push(
+          `services: ${JSON.stringify(value)} is not a service. Allowed: ${allowedServices}. Example: -c services=healthlake,healthomics`,
+        );
+      } else if (!services.includes(value)) {
+        services.push(value);
+      }
+    }
+  } else {
+    services.push(...DEFAULT_SERVICES);
+  }
+  for (const id of services) {
+    const notice = SERVICE_CATALOG[id].deprecationNotice;
+    if (notice) warnings.push({ id: `job-status-aggregator:${id}-end-of-support`, message: notice });
+  }
+
+  // scheduleMinutes
+  const scheduleMinutes: Partial<Record<ServiceId, number>> = {};
+  for (const id of services) scheduleMinutes[id] = SERVICE_CATALOG[id].defaultScheduleMinutes;
+  for (const [key, value] of Object.entries(input.scheduleMinutes ?? {})) {
+    if (!isServiceId(key)) {
+      problems.push(
+        `scheduleMinutes: ${JSON.stringify(key)} is not a service. Allowed: ${allowedServices}. Example: -c scheduleMinutes=healthlake=10,entityresolution=2`,
+      );
+      continue;
+    }
+    if (!isWholeNumberIn(value, 1, MAX_SCHEDULE_MINUTES)) {
+      problems.push(
+        `scheduleMinutes: ${key}=${String(value)} must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES}. Example: -c scheduleMinutes=${key}=10`,
+      );
+      continue;
+    }
+    if (!services.includes(key)) {
+      warnings.push({
+        id: 'job-status-aggregator:schedule-for-disabled-service',
+        message: `scheduleMinutes names ${key}, which is not in services; the value is ignored.`,
+      });
+      continue;
+    }
+    scheduleMinutes[key] = value;
+  }
+
+  // eventBus
+  let eventBus: EventBusReference | undefined;
+  if (input.eventBus !== undefined) {
+    const parsed = parseEventBus(input.eventBus);
+    if (typeof parsed === 'string') problems.push(parsed);
+    else eventBus = parsed;
+  }
+
+  // historyRetentionDays
+  const historyRetentionDays = input.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
+  if (!isWholeNumberIn(historyRetentionDays, 0, MAX_HISTORY_RETENTION_DAYS)) {
+    problems.push(
+      `historyRetentionDays: ${String(historyRetentionDays)} must be a whole number of days from 1 to ${MAX_HISTORY_RETENTION_DAYS}, or 0 to keep history forever. Example: -c historyRetentionDays=365`,
+    );
+  }
+
+  // logRetentionDays
+  const logRetentionDays = input.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    problems.push(
+      `logRetentionDays: ${String(logRetentionDays)} is not a retention CloudWatch Logs accepts. Allowed: ${LOG_RETENTION_DAYS.join(', ')}. Example: -c logRetentionDays=90`,
+    );
+  }
+
+  // tableRemovalPolicy
+  const tableRemovalPolicy = input.tableRemovalPolicy ?? TableRemovalPolicy.RETAIN;
+  if (!Object.values(TableRemovalPolicy).includes(tableRemovalPolicy)) {
+    problems.push(
+      `tableRemovalPolicy: ${JSON.stringify(tableRemovalPolicy)} is not allowed. Allowed: retain, destroy. Example: -c tableRemovalPolicy=destroy`,
+    );
+  }
+
+  // alarms
+  const alarmEmails = [...new Set(input.alarmEmails ?? [])];
+  for (const email of alarmEmails) {
+    if (!EMAIL.test(email)) {
+      problems.push(
+        `alarmEmail: ${JSON.stringify(email)} is not an email address. Example: -c alarmEmail=ops@example.com`,
+      );
+    }
+  }
+  const alarmTopicArn = input.alarmTopicArn;
+  if (alarmTopicArn !== undefined) {
+    if (!SNS_TOPIC_ARN.test(alarmTopicArn)) {
+      problems.push(
+        `alarmTopicArn: ${JSON.stringify(alarmTopicArn)} is not the ARN of a standard SNS topic (CloudWatch alarms cannot notify FIFO topics). Example: -c alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:ops-alarms`,
+      );
+    }
+    if (alarmEmails.length > 0) {
+      problems.push(
+        'alarmEmail and alarmTopicArn: set one of them, not both. alarmEmail subscribes addresses to a new topic; to add an address to an existing topic, subscribe it to that topic.',
+      );
+    }
+  }
+
+  // imagingManifestLocations
+  const imagingManifestLocations: S3Location[] = [];
+  const locations = input.imagingManifestLocations ?? [];
+  if (locations.length > MAX_MANIFEST_LOCATIONS) {
+    problems.push(
+      `imagingManifestLocations: ${locations.length} locations; at most ${MAX_MANIFEST_LOCATIONS} are allowed (use a common prefix).`,
+    );
+  }
+  for (const location of locations) {
+    const parsed = parseS3Location(location);
+    if (typeof parsed === 'string') problems.push(parsed);
+    else if (!imagingManifestLocations.some((l) => l.bucket === parsed.bucket && l.prefix === parsed.prefix))
+      imagingManifestLocations.push(parsed);
+  }
+  if (locations.length > 0 && !services.includes('healthimaging')) {
+    warnings.push({
+      id: 'job-status-aggregator:manifests-without-healthimaging',
+      message:
+        'imagingManifestLocations is set but healthimaging is not in services; no function reads them.',
+    });
+  }
+
+  // stallAfterMinutes
+  const stallAfterSeconds: Partial<Record<ServiceId, number | undefined>> = {};
+  for (const id of services) stallAfterSeconds[id] = DEFAULT_STALL_AFTER_MINUTES * 60;
+  for (const [key, value] of Object.entries(input.stallAfterMinutes ?? {})) {
+    if (!isServiceId(key)) {
+      problems.push(
+        `stallAfterMinutes: ${JSON.stringify(key)} is not a service. Allowed: ${allowedServices}. Example: -c stallAfterMinutes=healthlake=120,healthomics=off`,
+      );
+      continue;
+    }
+    if (value !== 'off' && !isWholeNumberIn(value, 1, MAX_STALL_AFTER_MINUTES)) {
+      problems.push(
+        `stallAfterMinutes: ${key}=${String(value)} must be a whole number of minutes from 1 to ${MAX_STALL_AFTER_MINUTES}, or off. Example: -c stallAfterMinutes=${key}=120`,
+      );
+      continue;
+    }
+    if (services.includes(key)) stallAfterSeconds[key] = value === 'off' ? undefined : value * 60;
+  }
+
+  const keepProgressHistory = input.keepProgressHistory ?? false;
+  if (typeof keepProgressHistory !== 'boolean') {
+    problems.push(
+      `keepProgressHistory: ${JSON.stringify(keepProgressHistory)} must be true or false. Example: -c keepProgressHistory=true`,
+    );
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  return {
+    services,
+    scheduleMinutes,
+    eventBus,
+    historyRetentionDays,
+    logRetentionDays,
+    tableRemovalPolicy,
+    alarmEmails,
+    alarmTopicArn,
+    imagingManifestLocations,
+    stallAfterSeconds,
+    keepProgressHistory,
+    warnings,
+  };
+}
+
+/**
+ * The settings from CDK context. A value may come from `cdk.json` (JSON: arrays, objects, numbers) or
+ * from `-c key=value` (always a string: lists are comma-separated, maps are `service=value` pairs).
+ * Throws a `SettingsError` naming each bad key; the result has also passed `resolveSettings`.
+ */
+export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
+  const problems: string[] = [];
+  const read = (key: (typeof CONTEXT_KEYS)[number]): unknown => {
+    const value: unknown = node.tryGetContext(key);
+    if (typeof value !== 'string') return value;
+    const text = value.trim();
+    if (text.startsWith('[') || text.startsWith('{')) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        problems.push(`${key}: ${JSON.stringify(text)} looks like JSON but does not parse.`);
+        return undefined;
+      }
+    }
+    return text;
+  };
+
+  const settings: Mutable<JobStatusAggregatorSettings> = {};
+  const services = asList(read('services'), 'services', problems);
+  if (services !== undefined) settings.services = services as ServiceId[];
+
+  // A bare value (`-c scheduleMinutes=10`) applies to every enabled service.
+  const enabled = (services ?? DEFAULT_SERVICES).filter(isServiceId);
+  const schedule = asMap(read('scheduleMinutes'), 'scheduleMinutes', problems, enabled, (v) => asNumber(v));
+  if (schedule !== undefined) settings.scheduleMinutes = schedule as Partial<Record<ServiceId, number>>;
+
+  const eventBus = asText(read('eventBus'), 'eventBus', problems);
+  if (eventBus !== undefined) settings.eventBus = eventBus;
+
+  const history = asNumberSetting(read('historyRetentionDays'), 'historyRetentionDays', problems);
+  if (history !== undefined) settings.historyRetentionDays = history;
+
+  const logs = asNumberSetting(read('logRetentionDays'), 'logRetentionDays', problems);
+  if (logs !== undefined) settings.logRetentionDays = logs;
+
+  const removal = asText(read('tableRemovalPolicy'), 'tableRemovalPolicy', problems);
+  if (removal !== undefined) settings.tableRemovalPolicy = removal.toLowerCase() as TableRemovalPolicy;
+
+  const emails = asList(read('alarmEmail'), 'alarmEmail', problems);
+  if (emails !== undefined) settings.alarmEmails = emails;
+
+  const topic = asText(read('alarmTopicArn'), 'alarmTopicArn', problems);
+  if (topic !== undefined) settings.alarmTopicArn = topic;
+
+  const manifests = asList(read('imagingManifestLocations'), 'imagingManifestLocations', problems);
+  if (manifests !== undefined) settings.imagingManifestLocations = manifests;
+
+  const stall = asMap(read('stallAfterMinutes'), 'stallAfterMinutes', problems, enabled, (v) =>
+    typeof v === 'string' && v.trim().toLowerCase() === 'off' ? 'off' : asNumber(v),
+  );
+  if (stall !== undefined) settings.stallAfterMinutes = stall as Partial<Record<ServiceId, number | 'off'>>;
+
+  const progress = read('keepProgressHistory');
+  if (progress !== undefined) {
+    if (typeof progress === 'boolean') settings.keepProgressHistory = progress;
+    else if (progress === 'true' || progress === 'false') settings.keepProgressHistory = progress === 'true';
+    else
+      problems.push(
+        `keepProgressHistory: ${JSON.stringify(progress)} must be true or false. Example: -c keepProgressHistory=true`,
+      );
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  resolveSettings(settings);
+  return settings;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
+const BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/([/.\-_A-Za-z0-9]{1,256})$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function parseEventBus(value: string): EventBusReference | string {
+  const example =
+    'Example: -c eventBus=my-bus or -c eventBus=arn:aws:events:eu-west-1:123456789012:event-bus/my-bus';
+  const text = value.trim();
+  const arn = BUS_ARN.exec(text);
+  if (arn) {
+    const [, region = '', , name = ''] = arn;
+    return { kind: 'arn', arn: text, region, name };
+  }
+  if (text.startsWith('arn:')) {
+    return `eventBus: ${JSON.stringify(value)} is not an event bus ARN (arn:<partition>:events:<region>:<account>:event-bus/<name>). ${example}`;
+  }
+  if (!BUS_NAME.test(text)) {
+    return `eventBus: ${JSON.stringify(value)} is not an event bus name (1-256 of A-Z a-z 0-9 . - _ /). ${example}`;
+  }
+  if (text.startsWith('aws.')) {
+    return `eventBus: ${JSON.stringify(value)} is a partner event bus; the aggregator cannot publish to it. ${example}`;
+  }
+  return { kind: 'name', name: text };
+}
+
+function parseS3Location(value: string): S3Location | string {
+  const example = 'Example: -c imagingManifestLocations=s3://my-bucket/imports/,s3://other-bucket/dicom/';
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(value.trim());
+  const bucket = match?.[1] ?? '';
+  const rawPrefix = match?.[2] ?? '';
+  if (!match || !BUCKET.test(bucket) || bucket.includes('..')) {
+    return `imagingManifestLocations: ${JSON.stringify(value)} is not s3://<bucket>/<prefix> with a valid bucket name. ${example}`;
+  }
+  if (/[*?]/.test(rawPrefix) || rawPrefix.includes('//') || rawPrefix.startsWith('/')) {
+    return `imagingManifestLocations: ${JSON.stringify(value)} has a prefix with a wildcard or an empty path segment; give a plain prefix. ${example}`;
+  }
+  // A prefix names a folder: `imports` and `imports/` both mean `imports/...`, never `imports-old/...`.
+  return { bucket, prefix: rawPrefix.replace(/\/+$/, '') };
+}
+
+function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function asNumber(value: unknown): unknown {
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  return value;
+}
+
+function asNumberSetting(value: unknown, key: string, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  const number = asNumber(value);
+  if (typeof number !== 'number') {
+    problems.push(`${key}: ${JSON.stringify(value)} is not a number. Example: -c ${key}=90`);
+    return undefined;
+  }
+  return number;
+}
+
+function asText(value: unknown, key: string, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    problems.push(`${key}: ${JSON.stringify(value)} must be a non-empty string.`);
+    return undefined;
+  }
+  return value;
+}
+
+function asList(value: unknown, key: string, problems: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return value.map((item: string) => item.trim());
+  }
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+  problems.push(
+    `${key}: ${JSON.stringify(value)} must be a comma-separated list or a JSON array of strings.`,
+  );
+  return undefined;
+}
+
+/**
+ * A per-service map: a JSON object, `service=value` pairs (`healthlake=10,entityresolution=2`, `:` also
+ * works), or one bare value for every enabled service.
+ */
+function asMap(
+  value: unknown,
+  key: string,
+  problems: string[],
+  enabled: readonly ServiceId[],
+  convert: (raw: unknown) => unknown,
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  const everyService = (raw: unknown) => Object.fromEntries(enabled.map((id) => [id, convert(raw)]));
+  if (typeof value === 'number') return everyService(value);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.trim(), convert(v)]));
+  }
+  if (typeof value !== 'string') {
+    problems.push(`${key}: ${JSON.stringify(value)} must be service=value pairs, e.g. healthlake=10.`);
+    return undefined;
+  }
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 1 && items[0] !== undefined && !/[=:]/.test(items[0])) return everyService(items[0]);
+  const result: Record<string, unknown> = {};
+  for (const item of items) {
+    const match = /^([^=:]+)[=:](.*)$/.exec(item);
+    if (!match) {
+      problems.push(
+        `${key}: ${JSON.stringify(item)} is not service=value (e.g. ${key}=healthlake=10,entityresolution=2).`,
+      );
+      continue;
+    }
+    const service = (match[1] ?? '').trim();
+    if (Object.hasOwn(result, service)) {
+      problems.push(`${key}: ${service} is given twice.`);
+      continue;
+    }
+    result[service] = convert((match[2] ?? '').trim());
+  }
+  return result;
+}
+
+export const DEFAULT_STACK_NAME = 'JobStatusAggregator';
+
+/** The stack name from context key `stackName` (several aggregators can live in one account). */
+export function stackNameFromContext(node: Node): string {
+  const value: unknown = node.tryGetContext('stackName');
+  if (value === undefined) return DEFAULT_STACK_NAME;
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) {
+    throw new SettingsError([
+      `stackName: ${JSON.stringify(value)} is not a stack name (a letter, then up to 127 letters, digits or hyphens). Example: -c stackName=JobStatusAggregator-prod`,
+    ]);
+  }
+  return value;
+}
