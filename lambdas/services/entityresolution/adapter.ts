@@ -15,6 +15,7 @@ import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/
 import { normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
+import { pages } from '../common/pages.js';
 import { entityResolutionDefinition, workflowNameOfArn } from './definition.js';
 
 export interface EntityResolutionAdapterOptions {
@@ -53,23 +54,23 @@ export class EntityResolutionAdapter implements ServiceAdapter {
 
   /** Every ID mapping workflow name (ListIdMappingWorkflows, all pages). */
   async *listScopes(): AsyncIterable<string> {
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callService(SERVICE, 'ListIdMappingWorkflows', undefined, () =>
+    const listing = pages(
+      { service: SERVICE, operation: 'ListIdMappingWorkflows' },
+      (token) =>
         this.client.send(
           new ListIdMappingWorkflowsCommand({
             maxResults: this.definition.maxPageSize,
             ...(token && { nextToken: token }),
           }),
         ),
-      );
+      (page) => page.nextToken,
+    );
+    for await (const page of listing) {
       for (const workflow of page.workflowSummaries ?? []) {
         if (workflow.workflowName) yield workflow.workflowName;
         else this.log.warn('ListIdMappingWorkflows returned a workflow without a name', { service: SERVICE });
       }
-      nextToken = nextPageToken(page.nextToken, token, 'ListIdMappingWorkflows');
-    } while (nextToken);
+    }
   }
 
   /**
@@ -79,26 +80,22 @@ export class EntityResolutionAdapter implements ServiceAdapter {
   async *listJobs(scope: string | undefined, _options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const workflow = this.requireScope(scope, undefined);
     const keyScope = this.scopeKey(workflow);
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callService(
-        SERVICE,
-        'ListIdMappingJobs',
-        { service: SERVICE, scope: workflow },
-        () =>
-          this.client.send(
-            new ListIdMappingJobsCommand({
-              workflowName: workflow,
-              maxResults: this.definition.maxPageSize,
-              ...(token && { nextToken: token }),
-            }),
-          ),
-      );
+    const listing = pages(
+      { service: SERVICE, operation: 'ListIdMappingJobs', job: { service: SERVICE, scope: workflow } },
+      (token) =>
+        this.client.send(
+          new ListIdMappingJobsCommand({
+            workflowName: workflow,
+            maxResults: this.definition.maxPageSize,
+            ...(token && { nextToken: token }),
+          }),
+        ),
+      (page) => page.nextToken,
+    );
+    for await (const page of listing) {
       const observedAt = this.observedAt();
       for (const item of page.jobs ?? []) yield this.listed(keyScope, item, observedAt);
-      nextToken = nextPageToken(page.nextToken, token, 'ListIdMappingJobs', workflow);
-    } while (nextToken);
+    }
   }
 
   /** GetIdMappingJob, with the job's metrics under their AWS names. */
@@ -207,22 +204,4 @@ export class EntityResolutionAdapter implements ServiceAdapter {
   private observedAt(): string {
     return this.clock().toISOString();
   }
-}
-
-/** The token for the next page; a service that hands back the token it was given would loop forever. */
-function nextPageToken(
-  next: string | undefined,
-  previous: string | undefined,
-  operation: string,
-  scope?: string,
-): string | undefined {
-  if (next && next === previous) {
-    throw new MalformedResponseError(
-      SERVICE,
-      operation,
-      'the next page token repeats the last one',
-      scope === undefined ? undefined : { service: SERVICE, scope },
-    );
-  }
-  return next || undefined;
 }

@@ -5,7 +5,6 @@ import {
   type JobStatus as ImagingJobStatus,
   ListDatastoresCommand,
   ListDICOMImportJobsCommand,
-  type ListDICOMImportJobsCommandOutput,
   MedicalImagingClient,
 } from '@aws-sdk/client-medical-imaging';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,6 +17,7 @@ import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } fr
 import { JobStatus, normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
+import { pages, statusPasses } from '../common/pages.js';
 import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,
@@ -104,13 +104,18 @@ export class HealthImagingAdapter implements ServiceAdapter {
   /** Every data store except deleted ones, across all pages of ListDatastores. */
   async *listScopes(): AsyncIterable<string> {
     const service = this.definition.id;
-    const tokens = new TokenGuard(service, 'ListDatastores');
-    let nextToken: string | undefined;
-    do {
-      const input = { maxResults: HEALTHIMAGING_MAX_DATASTORE_PAGE, ...(nextToken && { nextToken }) };
-      const page = await callService(service, 'ListDatastores', undefined, () =>
-        this.client.send(new ListDatastoresCommand(input)),
-      );
+    const listing = pages(
+      { service, operation: 'ListDatastores' },
+      (token) =>
+        this.client.send(
+          new ListDatastoresCommand({
+            maxResults: HEALTHIMAGING_MAX_DATASTORE_PAGE,
+            ...(token && { nextToken: token }),
+          }),
+        ),
+      (page) => page.nextToken,
+    );
+    for await (const page of listing) {
       for (const store of page.datastoreSummaries ?? []) {
         if (!store.datastoreId) {
           this.log.warn('data store without an id in ListDatastores', { service });
@@ -119,38 +124,34 @@ export class HealthImagingAdapter implements ServiceAdapter {
         if (store.datastoreStatus && GONE_DATASTORE_STATUSES.has(store.datastoreStatus)) continue;
         yield store.datastoreId;
       }
-      nextToken = tokens.next(page.nextToken);
-    } while (nextToken);
+    }
   }
 
   /**
-   * Every page of ListDICOMImportJobs for one data store. The API takes one jobStatus a call, so several raw
-   * statuses mean one paginated pass each; none (or an empty list) means one unfiltered pass. It has no time
-   * filter, so `submittedAfter` is not applied (the definition says so: `listFilters.submittedAfter` false).
+   * Every page of ListDICOMImportJobs for one data store, one pass per raw status asked for. The API has no
+   * time filter, so `submittedAfter` is not applied (the definition says so: `listFilters.submittedAfter`).
    */
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
+    const service = this.definition.id;
     const datastoreId = this.checkScope(scope);
-    const statuses = options.rawStatuses?.length ? [...new Set(options.rawStatuses)] : [undefined];
-    for (const status of statuses) {
-      const tokens = new TokenGuard(this.definition.id, 'ListDICOMImportJobs');
-      let nextToken: string | undefined;
-      do {
-        const input = {
-          datastoreId,
-          maxResults: this.definition.maxPageSize,
-          // A raw value this release does not know is still passed on: the service decides.
-          ...(status && { jobStatus: status as ImagingJobStatus }),
-          ...(nextToken && { nextToken }),
-        };
-        const page: ListDICOMImportJobsCommandOutput = await callService(
-          this.definition.id,
-          'ListDICOMImportJobs',
-          { service: this.definition.id, scope: datastoreId },
-          () => this.client.send(new ListDICOMImportJobsCommand(input)),
-        );
+    for (const status of statusPasses(options)) {
+      const listing = pages(
+        { service, operation: 'ListDICOMImportJobs', job: { service, scope: datastoreId } },
+        (token) =>
+          this.client.send(
+            new ListDICOMImportJobsCommand({
+              datastoreId,
+              maxResults: this.definition.maxPageSize,
+              // A raw value this release does not know is still passed on: the service decides.
+              ...(status && { jobStatus: status as ImagingJobStatus }),
+              ...(token && { nextToken: token }),
+            }),
+          ),
+        (page) => page.nextToken,
+      );
+      for await (const page of listing) {
         for (const item of page.jobSummaries ?? []) yield this.listed(datastoreId, item);
-        nextToken = tokens.next(page.nextToken);
-      } while (nextToken);
+      }
     }
   }
 
@@ -346,23 +347,4 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
-/** Stops a pagination loop that a service answering the same token twice would otherwise never end. */
-class TokenGuard {
-  private readonly seen = new Set<string>();
-
-  constructor(
-    private readonly service: ServiceDefinition['id'],
-    private readonly operation: string,
-  ) {}
-
-  next(token: string | undefined): string | undefined {
-    if (!token) return undefined;
-    if (this.seen.has(token)) {
-      throw new MalformedResponseError(this.service, this.operation, 'the same nextToken was returned twice');
-    }
-    this.seen.add(token);
-    return token;
-  }
 }

@@ -5,7 +5,6 @@ import {
   type ImportJobProperties,
   ListFHIRDatastoresCommand,
   ListFHIRImportJobsCommand,
-  type ListFHIRImportJobsCommandOutput,
 } from '@aws-sdk/client-healthlake';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
@@ -16,6 +15,7 @@ import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/
 import { normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
+import { pages, statusPasses } from '../common/pages.js';
 import { HEALTHLAKE_MAX_DATASTORE_PAGE, healthLakeDefinition } from './definition.js';
 
 export interface HealthLakeAdapterOptions {
@@ -55,13 +55,18 @@ export class HealthLakeAdapter implements ServiceAdapter {
   /** Every data store except deleted ones, across all pages of ListFHIRDatastores. */
   async *listScopes(): AsyncIterable<string> {
     const service = this.definition.id;
-    const tokens = new TokenGuard(service, 'ListFHIRDatastores');
-    let nextToken: string | undefined;
-    do {
-      const input = { MaxResults: HEALTHLAKE_MAX_DATASTORE_PAGE, ...(nextToken && { NextToken: nextToken }) };
-      const page = await callService(service, 'ListFHIRDatastores', undefined, () =>
-        this.client.send(new ListFHIRDatastoresCommand(input)),
-      );
+    const listing = pages(
+      { service, operation: 'ListFHIRDatastores' },
+      (token) =>
+        this.client.send(
+          new ListFHIRDatastoresCommand({
+            MaxResults: HEALTHLAKE_MAX_DATASTORE_PAGE,
+            ...(token && { NextToken: token }),
+          }),
+        ),
+      (page) => page.NextToken,
+    );
+    for await (const page of listing) {
       for (const store of page.DatastorePropertiesList ?? []) {
         if (!store.DatastoreId) {
           this.log.warn('data store without an id in ListFHIRDatastores', { service });
@@ -70,38 +75,32 @@ export class HealthLakeAdapter implements ServiceAdapter {
         if (store.DatastoreStatus && GONE_DATASTORE_STATUSES.has(store.DatastoreStatus)) continue;
         yield store.DatastoreId;
       }
-      nextToken = tokens.next(page.NextToken);
-    } while (nextToken);
+    }
   }
 
-  /**
-   * Every page of ListFHIRImportJobs for one data store. The API takes one JobStatus a call, so several raw
-   * statuses mean one paginated pass each; none (or an empty list) means one unfiltered pass.
-   */
+  /** Every page of ListFHIRImportJobs for one data store, one pass per raw status asked for. */
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
+    const service = this.definition.id;
     const datastoreId = this.checkScope(scope);
-    const statuses = options.rawStatuses?.length ? [...new Set(options.rawStatuses)] : [undefined];
-    for (const status of statuses) {
-      const tokens = new TokenGuard(this.definition.id, 'ListFHIRImportJobs');
-      let nextToken: string | undefined;
-      do {
-        const input = {
-          DatastoreId: datastoreId,
-          MaxResults: this.definition.maxPageSize,
-          // A raw value this release does not know is still passed on: the service decides.
-          ...(status && { JobStatus: status as HealthLakeJobStatus }),
-          ...(options.submittedAfter && { SubmittedAfter: options.submittedAfter }),
-          ...(nextToken && { NextToken: nextToken }),
-        };
-        const page: ListFHIRImportJobsCommandOutput = await callService(
-          this.definition.id,
-          'ListFHIRImportJobs',
-          { service: this.definition.id, scope: datastoreId },
-          () => this.client.send(new ListFHIRImportJobsCommand(input)),
-        );
+    for (const status of statusPasses(options)) {
+      const listing = pages(
+        { service, operation: 'ListFHIRImportJobs', job: { service, scope: datastoreId } },
+        (token) =>
+          this.client.send(
+            new ListFHIRImportJobsCommand({
+              DatastoreId: datastoreId,
+              MaxResults: this.definition.maxPageSize,
+              // A raw value this release does not know is still passed on: the service decides.
+              ...(status && { JobStatus: status as HealthLakeJobStatus }),
+              ...(options.submittedAfter && { SubmittedAfter: options.submittedAfter }),
+              ...(token && { NextToken: token }),
+            }),
+          ),
+        (page) => page.NextToken,
+      );
+      for await (const page of listing) {
         for (const item of page.ImportJobPropertiesList ?? []) yield this.listed(datastoreId, item);
-        nextToken = tokens.next(page.NextToken);
-      } while (nextToken);
+      }
     }
   }
 
@@ -186,24 +185,5 @@ export class HealthLakeAdapter implements ServiceAdapter {
     const problem = this.definition.validateScopeId?.(scope);
     if (problem) throw new InvalidIdError(ref, 'DatastoreId', scope, problem);
     return scope;
-  }
-}
-
-/** Stops a pagination loop that a service answering the same token twice would otherwise never end. */
-class TokenGuard {
-  private readonly seen = new Set<string>();
-
-  constructor(
-    private readonly service: ServiceDefinition['id'],
-    private readonly operation: string,
-  ) {}
-
-  next(token: string | undefined): string | undefined {
-    if (!token) return undefined;
-    if (this.seen.has(token)) {
-      throw new MalformedResponseError(this.service, this.operation, 'the same NextToken was returned twice');
-    }
-    this.seen.add(token);
-    return token;
   }
 }

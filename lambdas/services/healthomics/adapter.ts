@@ -24,6 +24,7 @@ import {
 import { normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings, hasEndpointOverride } from '../common/client-config.js';
+import { pages, statusPasses } from '../common/pages.js';
 import { healthOmicsDefinition, referenceImportItemStatusMap } from './definition.js';
 
 export interface HealthOmicsAdapterOptions {
@@ -69,23 +70,23 @@ export class HealthOmicsAdapter implements ServiceAdapter {
 
   /** Every reference store id (ListReferenceStores, all pages). */
   async *listScopes(): AsyncIterable<string> {
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callService(SERVICE, 'ListReferenceStores', undefined, () =>
+    const listing = pages(
+      { service: SERVICE, operation: 'ListReferenceStores' },
+      (token) =>
         this.client.send(
           new ListReferenceStoresCommand({
             maxResults: this.definition.maxPageSize,
             ...(token && { nextToken: token }),
           }),
         ),
-      );
+      (page) => page.nextToken,
+    );
+    for await (const page of listing) {
       for (const store of page.referenceStores ?? []) {
         if (store.id) yield store.id;
         else this.log.warn('ListReferenceStores returned a store without an id', { service: SERVICE });
       }
-      nextToken = nextPageToken(page.nextToken, token, 'ListReferenceStores');
-    } while (nextToken);
+    }
   }
 
   /**
@@ -94,35 +95,29 @@ export class HealthOmicsAdapter implements ServiceAdapter {
    */
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const storeId = this.requireScope(scope, undefined);
-    const statuses: readonly (string | undefined)[] =
-      options.rawStatuses && options.rawStatuses.length > 0 ? options.rawStatuses : [undefined];
-    for (const status of statuses) {
+    for (const status of statusPasses(options)) {
       const filter: ImportReferenceFilter = {
         ...(status !== undefined && { status: status as ReferenceImportJobStatus }),
         ...(options.submittedAfter && { createdAfter: options.submittedAfter }),
       };
       const hasFilter = Object.keys(filter).length > 0;
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        const page = await callService(
-          SERVICE,
-          'ListReferenceImportJobs',
-          { service: SERVICE, scope: storeId },
-          () =>
-            this.client.send(
-              new ListReferenceImportJobsCommand({
-                referenceStoreId: storeId,
-                maxResults: this.definition.maxPageSize,
-                ...(token && { nextToken: token }),
-                ...(hasFilter && { filter }),
-              }),
-            ),
-        );
+      const listing = pages(
+        { service: SERVICE, operation: 'ListReferenceImportJobs', job: { service: SERVICE, scope: storeId } },
+        (token) =>
+          this.client.send(
+            new ListReferenceImportJobsCommand({
+              referenceStoreId: storeId,
+              maxResults: this.definition.maxPageSize,
+              ...(token && { nextToken: token }),
+              ...(hasFilter && { filter }),
+            }),
+          ),
+        (page) => page.nextToken,
+      );
+      for await (const page of listing) {
         const observedAt = this.observedAt();
         for (const item of page.importJobs ?? []) yield this.listed(storeId, item, observedAt);
-        nextToken = nextPageToken(page.nextToken, token, 'ListReferenceImportJobs', storeId);
-      } while (nextToken);
+      }
     }
   }
 
@@ -254,22 +249,4 @@ function countSources(sources: readonly SourceStatus[]): Counters {
     counts[counter] = (counts[counter] ?? 0) + 1;
   }
   return counts;
-}
-
-/** The token for the next page; a service that hands back the token it was given would loop forever. */
-function nextPageToken(
-  next: string | undefined,
-  previous: string | undefined,
-  operation: string,
-  scope?: string,
-): string | undefined {
-  if (next && next === previous) {
-    throw new MalformedResponseError(
-      SERVICE,
-      operation,
-      'the next page token repeats the last one',
-      scope === undefined ? undefined : { service: SERVICE, scope },
-    );
-  }
-  return next || undefined;
 }

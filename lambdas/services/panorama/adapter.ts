@@ -14,6 +14,7 @@ import { definedOnly, type JobSnapshot, toIsoUtc } from '../../core/snapshot.js'
 import { isTerminal, normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
+import { pages } from '../common/pages.js';
 import { panoramaDefinition } from './definition.js';
 
 export interface PanoramaAdapterOptions {
@@ -56,23 +57,23 @@ export class PanoramaAdapter implements ServiceAdapter {
    * ignored (there is none).
    */
   async *listJobs(_scope: string | undefined, _options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callService(SERVICE, 'ListPackageImportJobs', undefined, () =>
+    const listing = pages(
+      { service: SERVICE, operation: 'ListPackageImportJobs' },
+      (token) =>
         this.client.send(
           new ListPackageImportJobsCommand({
             MaxResults: this.definition.maxPageSize,
             ...(token && { NextToken: token }),
           }),
         ),
-      );
+      (page) => page.NextToken,
+    );
+    for await (const page of listing) {
       const observedAt = this.observedAt();
       const items = page.PackageImportJobs ?? [];
       this.log.debug('listed a page of package import jobs', { service: SERVICE, items: items.length });
       for (const item of items) yield this.listed(item, observedAt);
-      nextToken = nextPageToken(page.NextToken, token);
-    } while (nextToken);
+    }
   }
 
   /** DescribePackageImportJob, with the S3 locations of the package read and of the imported result. */
@@ -154,16 +155,4 @@ export class PanoramaAdapter implements ServiceAdapter {
 function s3Uri(bucket: string | undefined, key: string | undefined): string | undefined {
   if (!bucket) return undefined;
   return key ? `s3://${bucket}/${key}` : `s3://${bucket}`;
-}
-
-/** The token for the next page; a service that hands back the token it was given would loop forever. */
-function nextPageToken(next: string | undefined, previous: string | undefined): string | undefined {
-  if (next && next === previous) {
-    throw new MalformedResponseError(
-      SERVICE,
-      'ListPackageImportJobs',
-      'the next page token repeats the last one',
-    );
-  }
-  return next || undefined;
 }

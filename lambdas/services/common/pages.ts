@@ -1,0 +1,43 @@
+import type { ListJobsOptions } from '../../core/adapter.js';
+import { type JobRef, MalformedResponseError } from '../../core/errors.js';
+import type { ServiceId } from '../../core/service-id.js';
+import { callService } from './classify-error.js';
+
+/**
+ * Every page of one list call. Each request goes through `callService`, so a failure is a classified
+ * `ServiceCallError` naming the scope; a token that comes back a second time is a malformed response, not
+ * an endless loop.
+ */
+export async function* pages<Page>(
+  call: { readonly service: ServiceId; readonly operation: string; readonly job?: JobRef },
+  fetchPage: (nextToken: string | undefined) => Promise<Page>,
+  tokenOf: (page: Page) => string | undefined,
+): AsyncGenerator<Page> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const current = token;
+    const page = await callService(call.service, call.operation, call.job, () => fetchPage(current));
+    yield page;
+    token = tokenOf(page) || undefined;
+    if (token !== undefined) {
+      if (seen.has(token)) {
+        throw new MalformedResponseError(
+          call.service,
+          call.operation,
+          'the same page token came back twice',
+          call.job,
+        );
+      }
+      seen.add(token);
+    }
+  } while (token !== undefined);
+}
+
+/**
+ * The list passes for the asked raw statuses: these APIs filter on one status a call, so several statuses
+ * mean one paginated pass each; none means one unfiltered pass.
+ */
+export function statusPasses(options: ListJobsOptions): readonly (string | undefined)[] {
+  return options.rawStatuses?.length ? [...new Set(options.rawStatuses)] : [undefined];
+}
