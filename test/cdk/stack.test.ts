@@ -418,7 +418,7 @@ describe('least privilege', () => {
     // Assess
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': [table, 'Arn'] },
     });
     expect(statements).toContainEqual({

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -27,6 +28,12 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
 /** Synthesizes the project's stack once (esbuild bundles every function: seconds, so share the result). */
 export function synthesize(
   id: string,
@@ -34,7 +41,8 @@ export function synthesize(
   options: { env?: Environment; customize?: (stack: JobStatusAggregatorStack) => void } = {},
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'job-status-aggregator-cdk-'));
-  const app = new App({ outdir });
+  // The feature flags of cdk.json, so the template under test is the one `cdk deploy` synthesizes.
+  const app = new App({ outdir, context: CDK_JSON_CONTEXT });
   const stack = new JobStatusAggregatorStack(app, id, { settings, ...(options.env && { env: options.env }) });
   options.customize?.(stack);
   const template = Template.fromStack(stack);
