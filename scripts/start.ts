@@ -1,7 +1,8 @@
-// Local mode lands with its own issue; until then `npm start` says so instead of failing obscurely.
-console.log(
-  [
-    'npm start: local mode (DynamoDB Local + service simulator + EventBridge stand-in) is not available yet.',
-    'What works today: `npm test` runs every adapter against its wire-protocol fake and the store on DynamoDB Local.',
-  ].join('\n'),
-);
+// `npm start`: the aggregator on this machine (docs/local-mode.md). `npm start -- --help` lists the flags.
+import { main } from '../local/runner/cli.js';
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The handlers' SDK clients live as long as their modules, as in Lambda: their idle sockets must not keep
+// the process up after the summary. Nothing else is left running by then.
+setTimeout(() => process.exit(code), 1_000).unref();
