@@ -33,6 +33,9 @@ export async function startDynamoDbLocal(
       '-port',
       String(port),
       '-disableTelemetry',
+      // One database for every access key: the query CLI and the report see local mode's data whatever
+      // credentials the user's shell has.
+      '-sharedDb',
       ...storage,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

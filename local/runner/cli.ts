@@ -78,7 +78,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   if (options.serve) return serve(options, io);
 
-  const userEnv = { ...io.env };
   const style: Style = { color: io.isTTY && !io.env.NO_COLOR };
   const live = io.isTTY && !options.plain && !options.once;
   const runner = new LocalRunner(options, io.env);
@@ -122,7 +121,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           ...(io.rows !== undefined && { rows: io.rows }),
         },
         style,
-        userEnv,
       );
       view.start();
     }
@@ -138,7 +136,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return undefined;
       });
     }
-    io.stdout(`\n${summaryText(runner, outcome, verification, style, userEnv)}\n`);
+    io.stdout(`\n${summaryText(runner, outcome, verification, style)}\n`);
     const crashed = [...runner.services.values()].some((stats) => stats.crashes > 0);
     if (outcome === 'timeout' || (verification && verification.problems.length > 0)) code = 1;
     if (options.once && crashed) code = 1;

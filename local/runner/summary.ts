@@ -1,5 +1,4 @@
 import { SERVICE_IDS } from '../../lambdas/core/service-id.js';
-import { LOCAL_CREDENTIALS } from './environment.js';
 import {
   duration,
   eventsLine,
@@ -17,7 +16,6 @@ export function summaryText(
   outcome: RunOutcome,
   verification: Verification | undefined,
   style: Style,
-  userEnv: NodeJS.ProcessEnv,
 ): string {
   const options = runner.options;
   const elapsed = Date.now() - runner.startedAt.getTime();
@@ -81,12 +79,12 @@ export function summaryText(
       `  ${runner.errors.length} errors during the run; the last: ${runner.errors.at(-1)?.source}: ${runner.errors.at(-1)?.message}`,
     );
   }
-  lines.push('', paint(style, 'bold', 'Where the history is'), ...whereIsHistory(runner, userEnv));
+  lines.push('', paint(style, 'bold', 'Where the history is'), ...whereIsHistory(runner));
   return lines.join('\n');
 }
 
 /** Where the table is and the commands that read it after the run. */
-export function whereIsHistory(runner: LocalRunner, userEnv: NodeJS.ProcessEnv): string[] {
+export function whereIsHistory(runner: LocalRunner): string[] {
   const options = runner.options;
   const table = runner.tableName;
   if (options.table) {
@@ -96,7 +94,6 @@ export function whereIsHistory(runner: LocalRunner, userEnv: NodeJS.ProcessEnv):
       `    npm run report -- --table ${table} --region ${runner.region} --since 1d --out reports/account.html`,
     ];
   }
-  const prefix = credentialPrefix(runner, userEnv);
   if (!options.dataDir) {
     return [
       `  table ${table} lived in DynamoDB Local's memory and ended with this run.`,
@@ -107,21 +104,6 @@ export function whereIsHistory(runner: LocalRunner, userEnv: NodeJS.ProcessEnv):
     `  table ${table} in DynamoDB Local's files under ${options.dataDir}`,
     `    npm run report -- --data-dir ${options.dataDir} --out reports/local.html`,
     `    npm start -- --serve --data-dir ${options.dataDir} --port 8000     # then, in another terminal:`,
-    `    ${prefix}npx tsx scripts/jobs.ts changes --since 1d --table ${table} --endpoint http://127.0.0.1:8000`,
+    `    npx tsx scripts/jobs.ts changes --since 1d --table ${table} --endpoint http://127.0.0.1:8000`,
   ];
-}
-
-/**
- * DynamoDB Local keeps one database per access key id: the query CLI must sign with the keys the run
- * wrote with. It signs with `local` when the shell has no credentials set, which is what the simulator uses.
- */
-export function credentialPrefix(runner: LocalRunner, userEnv: NodeJS.ProcessEnv): string {
-  const shellHasCredentials = Boolean(userEnv.AWS_ACCESS_KEY_ID || userEnv.AWS_PROFILE);
-  if (runner.options.mode === 'simulator') {
-    return shellHasCredentials && userEnv.AWS_ACCESS_KEY_ID !== LOCAL_CREDENTIALS.accessKeyId
-      ? `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} `
-      : '';
-  }
-  // Real mode wrote with the user's own keys; without them in the shell the CLI would sign with `local`.
-  return shellHasCredentials ? '' : 'AWS_PROFILE=default ';
 }

@@ -10,7 +10,6 @@ import {
   subscriptionCounts,
 } from './format.js';
 import type { LocalRunner, RunError } from './runner.js';
-import { credentialPrefix } from './summary.js';
 
 /** Where the view writes: a terminal (with its width and height) or any stream. */
 export interface Screen {
@@ -34,7 +33,6 @@ export class LiveView {
     private readonly runner: LocalRunner,
     private readonly screen: Screen,
     private readonly style: Style,
-    private readonly userEnv: NodeJS.ProcessEnv,
   ) {
     runner.listen({
       record: (record) => {
@@ -124,7 +122,7 @@ export class LiveView {
         paint(
           style,
           'dim',
-          `query    ${credentialPrefix(runner, this.userEnv)}npx tsx scripts/jobs.ts running --table ${runner.tableName} --endpoint ${runner.dynamoEndpoint}`,
+          `query    npx tsx scripts/jobs.ts running --table ${runner.tableName} --endpoint ${runner.dynamoEndpoint}`,
         ),
       );
     }
