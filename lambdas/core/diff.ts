@@ -1,4 +1,4 @@
-import { formatJobKey } from './job-key.js';
+import { formatJobKey, type JobKey } from './job-key.js';
 import type { Counters, JobSnapshot, SourceStatus } from './snapshot.js';
 import { isTerminal, type JobStatus } from './status.js';
 
@@ -43,12 +43,16 @@ export const PROGRESS_FIELDS = [
 export type ProgressField = (typeof PROGRESS_FIELDS)[number];
 
 export class SnapshotMismatchError extends Error {
-  constructor(previous: JobSnapshot, next: JobSnapshot) {
-    super(
-      `Cannot compare snapshots of different jobs: ${formatJobKey(previous.key)} vs ${formatJobKey(next.key)}`,
-    );
+  constructor(expected: JobKey, actual: JobKey) {
+    super(`Cannot compare snapshots of different jobs: ${formatJobKey(expected)} vs ${formatJobKey(actual)}`);
     this.name = 'SnapshotMismatchError';
   }
+}
+
+/** Throws unless `snapshot` is about the job `expected` names: a service must answer for what was asked. */
+export function assertSameJob(expected: JobKey, snapshot: JobSnapshot): void {
+  if (formatJobKey(expected) !== formatJobKey(snapshot.key))
+    throw new SnapshotMismatchError(expected, snapshot.key);
 }
 
 /**
@@ -57,7 +61,7 @@ export class SnapshotMismatchError extends Error {
  */
 export function compareSnapshots(previous: JobSnapshot | undefined, next: JobSnapshot): SnapshotChange {
   if (!previous) return { kind: 'new', status: next.status, rawStatus: next.rawStatus };
-  if (formatJobKey(previous.key) !== formatJobKey(next.key)) throw new SnapshotMismatchError(previous, next);
+  assertSameJob(previous.key, next);
 
   if (previous.rawStatus !== next.rawStatus) {
     const change = {

@@ -1,12 +1,12 @@
 import pLimit from 'p-limit';
 import type { JobLocator, ListJobsOptions, ServiceAdapter } from './adapter.js';
-import { compareSnapshots } from './diff.js';
+import { assertSameJob, compareSnapshots } from './diff.js';
 import { type InvalidIdError, type JobRef, type MalformedResponseError, ServiceErrorKind } from './errors.js';
 import type { TransitionRecord } from './history.js';
 import { describeJobKey, formatJobKey, type JobKey } from './job-key.js';
 import type { JobStateStore, Log, RecordResult, StoredJob } from './ports.js';
 import type { JobSnapshot } from './snapshot.js';
-import { isTerminal } from './status.js';
+import { isTerminal, JobStatus } from './status.js';
 
 /** How a cycle behaves; the handler builds it from settings. */
 export interface PollPolicy {
@@ -15,8 +15,18 @@ export interface PollPolicy {
    * ignored: they finished before the aggregator watched them. It also bounds the `submittedAfter` pass.
    */
   readonly recentWindowSeconds: number;
+  /**
+   * The same look-back on a full sweep: the sweep period plus one schedule, so a job that started and ended
+   * between two polls of a service that cannot filter by time is still found by the next sweep.
+   */
+  readonly sweepWindowSeconds: number;
   /** Describe a running job for its progress at most this often (summaries carry no counters). */
   readonly progressRefreshSeconds: number;
+  /**
+   * At most this many such progress describes per cycle (0: none). Jobs take turns when more are due, so
+   * progress refreshes use a bounded share of the service's quota however many jobs run.
+   */
+  readonly progressRefreshLimit: number;
   /** Stall threshold for this service, or undefined to never report stalls. */
   readonly stallAfterSeconds: number | undefined;
   /**
@@ -24,7 +34,7 @@ export interface PollPolicy {
    * status but not by time (HealthImaging), to catch jobs that started and ended between two cycles.
    */
   readonly fullSweep: boolean;
-  /** Parallel describe/record calls. */
+  /** Parallel describe/record calls (progress refreshes run one at a time beside them). */
   readonly concurrency: number;
   /** Stop starting new work when less than this much time is left. */
   readonly safetyMarginMs: number;
@@ -44,7 +54,10 @@ export interface CycleReport {
   readonly service: string;
   scopes: number;
   listed: number;
+  /** Describe calls, progress refreshes included. */
   describes: number;
+  /** Describes of running jobs whose status had not changed, for their progress only. */
+  progressRefreshes: number;
   transitions: number;
   progressWrites: number;
   unchanged: number;
@@ -53,7 +66,10 @@ export interface CycleReport {
   stalls: number;
   /** Failures by kind; each was logged with its job. */
   readonly errors: Record<string, number>;
-  /** True when the deadline stopped the cycle early; the next cycle resumes from the store. */
+  /**
+   * True when the deadline stopped the cycle before every change was handled (work skipped, or lists not
+   * read to the end); the next cycle picks it up, oldest first. Progress refreshes left out are not counted.
+   */
   incomplete: boolean;
   skipped: number;
   durationMs: number;
@@ -63,12 +79,19 @@ type Work = {
   readonly locator: JobLocator;
   readonly previous: StoredJob | undefined;
   readonly listed?: JobSnapshot;
+  /** Only the job's progress is looked at: it may be left out when time runs short. */
+  readonly refresh?: boolean;
 };
 
 /**
  * One poll of one service. The work is: list pages (with server-side filters where the API has them),
  * describe only what changed or what the lists cannot show, and record through the store, which writes
  * nothing for an unchanged job. One job's failure is logged with its key and never stops the others.
+ *
+ * Work starts as soon as a list page shows it, so describes and writes overlap the listing and a cycle
+ * takes about as long as its calls take at the service's rates. When the deadline comes, nothing new is
+ * started (listing included) and the report says the cycle is incomplete; the next run lists again, and
+ * the known jobs that wait longest go first, so a cycle split across runs never loses its place.
  */
 export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<CycleReport> {
   const started = Date.now();
@@ -86,14 +109,70 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     known.set(formatJobKey(stored.snapshot.key), stored);
 
   const now = deps.now();
-  const recentSince = new Date(now.getTime() - policy.recentWindowSeconds * 1000);
+  const windowSeconds = policy.fullSweep
+    ? Math.max(policy.recentWindowSeconds, policy.sweepWindowSeconds)
+    : policy.recentWindowSeconds;
+  const recentSince = new Date(now.getTime() - windowSeconds * 1000);
   const seen = new Set<string>();
-  const work = new Map<string, Work>();
-  const failedScopes = new Set<string | undefined>();
-  const lookups: Promise<void>[] = [];
+  const tasks: Promise<void>[] = [];
   /** Jobs whose status or progress was written this cycle: not stalled, whatever their old state said. */
   const changed = new Set<string>();
   const limit = pLimit(Math.max(1, policy.concurrency));
+  const outOfTime = () => deps.remainingMs() < policy.safetyMarginMs;
+
+  /** Past the deadline nothing new starts; a change left out makes the cycle incomplete. */
+  const skip = (refresh: boolean): boolean => {
+    if (!outOfTime()) return false;
+    if (!refresh) {
+      report.incomplete = true;
+      report.skipped += 1;
+    }
+    return true;
+  };
+  /** Runs `work` in the pool; `work` decides what the deadline stops. */
+  const pooled = (work: () => Promise<void>) => {
+    tasks.push(
+      limit(async () => {
+        try {
+          await work();
+        } catch (error) {
+          fail(error, { service: definition.id }, 'cycle task');
+        }
+      }),
+    );
+  };
+  const schedule = (item: Work) =>
+    pooled(async () => {
+      if (!skip(false)) await processJob(item);
+    });
+
+  // Progress refreshes go through a pool of their own, one at a time: they overlap the listing without
+  // holding up status changes, and the deadline drops them quietly. When more are due than the limit
+  // allows, the due jobs take turns by a hash of their key, the turn moving with each refresh interval.
+  const refreshPool = pLimit(1);
+  const refreshLimit = Math.max(0, Math.floor(policy.progressRefreshLimit));
+  const refreshGroups = Math.max(
+    1,
+    Math.ceil(
+      [...known.values()].filter((job) => refreshDue(job, now, policy)).length / Math.max(1, refreshLimit),
+    ),
+  );
+  const refreshTurn =
+    Math.floor(now.getTime() / 1000 / Math.max(1, policy.progressRefreshSeconds)) % refreshGroups;
+  let refreshesTaken = 0;
+  const refresh = (id: string, item: Work) => {
+    if (refreshesTaken >= refreshLimit || fnv1a(id) % refreshGroups !== refreshTurn) return;
+    refreshesTaken += 1;
+    tasks.push(
+      refreshPool(async () => {
+        try {
+          if (!skip(true)) await processJob(item);
+        } catch (error) {
+          fail(error, { service: definition.id }, 'cycle task');
+        }
+      }),
+    );
+  };
 
   // A job can appear in two passes (active statuses, recently submitted): report a bad item once.
   const failedItems = new Set<string>();
@@ -112,64 +191,74 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     const previous = known.get(id);
     const locator = locatorOf(snapshot.key);
     if (previous) {
-      if (needsWork(previous, snapshot, now, policy)) work.set(id, { locator, previous, listed: snapshot });
+      const need = workNeeded(previous, snapshot, now, policy);
+      if (need === 'change') schedule({ locator, previous, listed: snapshot });
+      else if (need === 'refresh') refresh(id, { locator, previous, listed: snapshot, refresh: true });
       return;
     }
     if (isTerminal(snapshot.status) && !isRecent(snapshot, recentSince)) return;
     // Unknown to the active list: new, or a finished job recorded earlier. One read tells them apart.
-    lookups.push(
-      limit(async () => {
-        try {
-          const stored = await store.get(snapshot.key);
-          if (!stored || compareSnapshots(stored.snapshot, snapshot).kind !== 'unchanged') {
-            work.set(id, { locator, previous: stored, listed: snapshot });
-          }
-        } catch (error) {
-          fail(error, refOf(snapshot.key), 'store read');
-        }
-      }),
-    );
+    pooled(async () => {
+      let stored: StoredJob | undefined;
+      try {
+        stored = await store.get(snapshot.key);
+      } catch (error) {
+        fail(error, refOf(snapshot.key), 'store read');
+        return;
+      }
+      if (!stored || compareSnapshots(stored.snapshot, snapshot).kind !== 'unchanged') {
+        if (!skip(false)) await processJob({ locator, previous: stored, listed: snapshot });
+      }
+    });
   };
 
+  let listsComplete = true;
   try {
-    for await (const scope of adapter.listScopes()) {
+    scopes: for await (const scope of adapter.listScopes()) {
       report.scopes += 1;
       try {
         for (const options of listPasses(adapter, policy, recentSince)) {
+          let read = 0;
           for await (const item of adapter.listJobs(scope, options)) {
             if (item.ok) consider(item.snapshot);
             else failListItem(item.error);
+            // Past the deadline, stop listing, but only after a pass's first page: every run makes progress.
+            read += 1;
+            if (read >= definition.maxPageSize && outOfTime()) {
+              listsComplete = false;
+              break scopes;
+            }
           }
         }
       } catch (error) {
-        failedScopes.add(scope);
         fail(error, { service: definition.id, ...(scope !== undefined && { scope }) }, 'list jobs');
       }
     }
   } catch (error) {
     fail(error, { service: definition.id }, 'list scopes');
   }
-  await Promise.all(lookups);
 
-  // Known active jobs the lists did not show: finished (filtered out), vanished, or their scope's list failed.
-  for (const [id, previous] of known) {
-    if (!seen.has(id)) work.set(id, { locator: locatorOf(previous.snapshot.key), previous });
+  if (listsComplete) {
+    // Known active jobs the lists did not show: finished (filtered out), vanished, or their scope's list
+    // failed. The ones written longest ago first: a job a cut-short run left out is first in line next time.
+    const absent = [...known.entries()]
+      .filter(([id]) => !seen.has(id))
+      .map(([, previous]) => previous)
+      .sort((a, b) => Date.parse(a.writtenAt) - Date.parse(b.writtenAt));
+    for (const previous of absent) schedule({ locator: locatorOf(previous.snapshot.key), previous });
+  } else {
+    report.incomplete = true;
+    log.warn('the deadline came before the lists were read to the end; the next run lists again', {
+      service: definition.id,
+      listed: report.listed,
+    });
   }
+  await Promise.all(tasks);
 
-  await Promise.all(
-    [...work.values()].map((item) =>
-      limit(async () => {
-        if (deps.remainingMs() < policy.safetyMarginMs) {
-          report.incomplete = true;
-          report.skipped += 1;
-          return;
-        }
-        await processJob(item);
-      }),
-    ),
-  );
-
-  if (policy.stallAfterSeconds !== undefined) await reportStalls(policy.stallAfterSeconds);
+  // A job whose change was left for the next run is not stalled: stalls are only judged on a whole cycle.
+  if (policy.stallAfterSeconds !== undefined && !report.incomplete) {
+    await reportStalls(policy.stallAfterSeconds);
+  }
 
   report.durationMs = Date.now() - started;
   return report;
@@ -181,7 +270,10 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
       let next = item.listed;
       if (!next || next.detail === 'summary') {
         report.describes += 1;
+        if (item.refresh) report.progressRefreshes += 1;
         next = await adapter.describeJob(item.locator);
+        // For a job seen for the first time there is no earlier snapshot to catch a wrong answer.
+        if (key) assertSameJob(key, next);
       }
       tally(await store.record(item.previous, next), next);
     } catch (error) {
@@ -267,13 +359,44 @@ export function listPasses(
   return passes;
 }
 
-/** Whether a listed job that is already known needs a describe or a write this cycle. */
-function needsWork(previous: StoredJob, listed: JobSnapshot, now: Date, policy: PollPolicy): boolean {
-  if (listed.rawStatus !== previous.snapshot.rawStatus) return true;
-  if (listed.detail === 'full') return compareSnapshots(previous.snapshot, listed).kind !== 'unchanged';
-  // A summary shows no counters: look at a running job's detail only every progressRefreshSeconds.
-  const sinceWrite = (now.getTime() - Date.parse(previous.writtenAt)) / 1000;
-  return !isTerminal(listed.status) && sinceWrite >= policy.progressRefreshSeconds;
+/**
+ * What a listed job that is already known needs this cycle: `change` (a describe or a write), `refresh` (a
+ * describe for its progress alone, when its turn comes), or nothing.
+ */
+function workNeeded(
+  previous: StoredJob,
+  listed: JobSnapshot,
+  now: Date,
+  policy: PollPolicy,
+): 'change' | 'refresh' | undefined {
+  if (listed.rawStatus !== previous.snapshot.rawStatus) return 'change';
+  if (listed.detail === 'full') {
+    return compareSnapshots(previous.snapshot, listed).kind !== 'unchanged' ? 'change' : undefined;
+  }
+  // A summary shows no counters: only a describe can move a running job's progress.
+  return refreshDue(previous, now, policy) ? 'refresh' : undefined;
+}
+
+/**
+ * Whether a known job is due a describe for its progress: running, its last describe showed progress
+ * (HealthImaging's and Panorama's never do, so theirs are never refreshed), written long enough ago.
+ */
+function refreshDue(previous: StoredJob, now: Date, policy: PollPolicy): boolean {
+  const { snapshot } = previous;
+  const showsProgress =
+    snapshot.progress !== undefined || snapshot.metrics !== undefined || snapshot.sources !== undefined;
+  if (snapshot.status !== JobStatus.RUNNING || !showsProgress) return false;
+  return (now.getTime() - Date.parse(previous.writtenAt)) / 1000 >= policy.progressRefreshSeconds;
+}
+
+/** 32-bit FNV-1a: a cheap, stable spread of job keys over the refresh groups. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 function isRecent(snapshot: JobSnapshot, since: Date): boolean {
@@ -339,6 +462,7 @@ function emptyReport(service: string): CycleReport {
     scopes: 0,
     listed: 0,
     describes: 0,
+    progressRefreshes: 0,
     transitions: 0,
     progressWrites: 0,
     unchanged: 0,
@@ -368,6 +492,16 @@ export async function refreshJob(
   const ref: JobRef = { service: deps.adapter.definition.id, ...locator };
   try {
     const next = await deps.adapter.describeJob(locator);
+    // Region and account come from the adapter; service, scope and id must be the ones asked about.
+    assertSameJob(
+      {
+        ...next.key,
+        service: ref.service,
+        jobId: locator.jobId,
+        ...(locator.scope && { scope: locator.scope }),
+      },
+      next,
+    );
     const previous = await deps.store.get(next.key);
     const result = await deps.store.record(previous, next);
     deps.log.info('refreshed job from a native event', { ...jobFields(ref), result: result.kind });

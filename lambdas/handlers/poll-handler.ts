@@ -11,8 +11,13 @@ import {
 import type { JobStateStore, Log } from '../core/ports.js';
 import type { ServiceId } from '../core/service-id.js';
 import { type ClientSettings, clientSettingsFromEnv } from '../services/common/client-config.js';
+import { QuotaLimiter, quotaPlan, rateLimited } from '../services/common/rate-limit.js';
 import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
-import { type PollerSettings, pollerSettingsFromEnv } from './poller-settings.js';
+import {
+  type PollerSettings,
+  PROGRESS_REFRESH_BUDGET_SECONDS,
+  pollerSettingsFromEnv,
+} from './poller-settings.js';
 
 /** What a poller needs to be built: the service's adapter, the store, and the stall threshold. */
 export interface PollerWiring {
@@ -38,6 +43,8 @@ export type PollResult =
 /**
  * Builds the Lambda handler of one service's poller. Settings are read once at cold start and fail it
  * loudly when wrong. A scheduled invocation runs a poll cycle; a native AWS event refreshes its one job.
+ * Every call the adapter makes is paced at the service's published rates (`JOBS_QUOTA_MULTIPLIER` scales
+ * them), by a limiter that lives as long as the warm function, so back-to-back runs share it.
  */
 export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv = process.env) {
   const settings: PollerSettings = pollerSettingsFromEnv(env);
@@ -54,12 +61,15 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
     logger.addContext(context);
     // The account is known only from the invocation: arn:aws:lambda:<region>:<account>:function:<name>.
     const accountId = context.invokedFunctionArn.split(':')[4];
-    adapter ??= wiring.createAdapter({
-      settings: clientSettings,
-      region,
-      ...(accountId && { accountId }),
-      log,
-    });
+    adapter ??= paced(
+      wiring.createAdapter({
+        settings: clientSettings,
+        region,
+        ...(accountId && { accountId }),
+        log,
+      }),
+      settings,
+    );
 
     if (event.source !== undefined && event.source === NATIVE_EVENT_SOURCES[wiring.service]?.source) {
       const locator = locatorFromNativeEvent(wiring.service, event);
@@ -79,10 +89,23 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
         ...settings.policy,
         fullSweep: isFullSweepDue(now, settings.scheduleSeconds, settings.fullSweepSeconds),
         stallAfterSeconds: wiring.stallAfterSeconds,
+        progressRefreshLimit:
+          settings.progressRefreshLimit ??
+          Math.ceil(
+            adapter.definition.quotas.describePerSecond *
+              settings.quotaMultiplier *
+              PROGRESS_REFRESH_BUDGET_SECONDS,
+          ),
       },
     );
     publishCycleMetrics(metrics, report);
     log.info('poll cycle finished', { ...report });
     return { mode: 'cycle', ...report };
   };
+}
+
+/** The adapter behind a limiter at its definition's published rates. */
+function paced(adapter: ServiceAdapter, settings: PollerSettings): ServiceAdapter {
+  const { definition } = adapter;
+  return rateLimited(adapter, new QuotaLimiter(definition, quotaPlan(definition, settings.quotaMultiplier)));
 }

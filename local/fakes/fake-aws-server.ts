@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { TokenBucket } from '../../lambdas/services/common/rate-limit.js';
 
 /**
  * The base of every local service fake: a real HTTP server that speaks one AWS wire protocol, so the real
@@ -80,11 +81,24 @@ export interface CallRecord {
   /** The fault injected into this call, if any. */
   readonly fault?: FaultKind;
   readonly status: number;
+  /** Refused with ThrottlingException because the operation's quota (`setQuota`) had no token left. */
+  readonly overQuota?: true;
+  /** `performance.now()` when the request arrived and when its answer went out. */
+  readonly receivedAt?: number;
+  readonly answeredAt?: number;
+}
+
+/** A per-operation request rate, the way AWS enforces its quotas: a token bucket. */
+export interface QuotaSpec {
+  readonly ratePerSecond: number;
+  /** Calls that may go at once after a quiet spell; the rate (at least 1) when not given. */
+  readonly burst?: number;
 }
 
 export class FakeAwsServer {
   readonly calls: CallRecord[] = [];
   private readonly faults: ArmedFault[] = [];
+  private readonly quotas = new Map<string, TokenBucket>();
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private endpointUrl: string | undefined;
@@ -142,6 +156,34 @@ export class FakeAwsServer {
     this.faults.length = 0;
   }
 
+  /**
+   * Enforces a request rate on `operations` (several operations given together share one bucket, as
+   * HealthOmics' describe and list calls do): a call over the rate is answered with the protocol's
+   * ThrottlingException, as the service would. `undefined` lifts the quota. Off by default.
+   */
+  setQuota(operations: string | readonly string[], quota: QuotaSpec | undefined): void {
+    const names = typeof operations === 'string' ? [operations] : operations;
+    const bucket = quota
+      ? new TokenBucket({
+          ratePerSecond: quota.ratePerSecond,
+          burst: quota.burst ?? Math.max(1, quota.ratePerSecond),
+        })
+      : undefined;
+    for (const name of names) {
+      if (bucket) this.quotas.set(name, bucket);
+      else this.quotas.delete(name);
+    }
+  }
+
+  /** Every quota full again, as after a quiet spell. */
+  refillQuotas(): void {
+    for (const bucket of new Set(this.quotas.values())) bucket.reset();
+  }
+
+  clearQuotas(): void {
+    this.quotas.clear();
+  }
+
   callsOf(operation: string): CallRecord[] {
     return this.calls.filter((call) => call.operation === operation);
   }
@@ -151,6 +193,7 @@ export class FakeAwsServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://fake');
     const routed = this.route(req, url);
@@ -171,7 +214,7 @@ export class FakeAwsServer {
       return;
     }
     const request: FakeRequest = { ...routed, query: url.searchParams, headers: req.headers, body };
-    const record = (status: number, fault?: FaultKind) =>
+    const record = (status: number, fault?: FaultKind, overQuota = false) =>
       this.calls.push({
         operation: request.operation,
         params: request.params,
@@ -179,9 +222,19 @@ export class FakeAwsServer {
         query: Object.fromEntries(url.searchParams),
         status,
         ...(fault && { fault }),
+        ...(overQuota && { overQuota: true as const }),
+        receivedAt,
+        answeredAt: performance.now(),
       });
 
+    // The quota is checked on arrival; the refusal still takes the call's latency to come back.
+    const withinQuota = this.quotas.get(request.operation)?.tryTake() ?? true;
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (!withinQuota) {
+      record(429, undefined, true);
+      this.sendError(res, request.operation, errors.throttling());
+      return;
+    }
 
     const fault = this.takeFault(request);
     if (fault) {

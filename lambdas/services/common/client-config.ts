@@ -18,8 +18,8 @@ const CONNECTION_TIMEOUT_MS = 3_000;
 export function clientSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientSettings {
   return {
     ...(env.AWS_REGION && { region: env.AWS_REGION }),
-    maxAttempts: positiveInt(env.JOBS_SDK_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS),
-    requestTimeoutMs: positiveInt(env.JOBS_SDK_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+    maxAttempts: positiveInt(env, 'JOBS_SDK_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS),
+    requestTimeoutMs: positiveInt(env, 'JOBS_SDK_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
   };
 }
 
@@ -55,11 +55,12 @@ export function hasEndpointOverride(
   return Boolean(settings.endpoint ?? env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`] ?? env.AWS_ENDPOINT_URL);
 }
 
-function positiveInt(raw: string | undefined, fallback: number): number {
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`Expected a positive integer, got "${raw}"`);
+    throw new Error(`Invalid setting ${name}="${raw}": expected a positive whole number`);
   }
   return value;
 }

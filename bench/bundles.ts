@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { dec, int, table } from './report.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export interface BundleFigures {
+  readonly name: string;
+  readonly bytes: number;
+  /** Median over the runs: `import()` of the bundle in a fresh process (module load and init). */
+  readonly importMs: number;
+  /** The same with `NODE_OPTIONS=--enable-source-maps`, as the stack sets it. */
+  readonly importWithSourceMapsMs: number;
+  /** Median wall time of the whole fresh process (Node start, import, exit). */
+  readonly processMs: number;
+}
+
+/** What the stack deploys: one bundle per poller entry and the publisher. */
+export function lambdaEntries(): string[] {
+  const pollers = readdirSync(join(ROOT, 'lambdas/handlers/pollers'))
+    .filter((file) => file.endsWith('.ts'))
+    .sort()
+    .map((file) => `lambdas/handlers/pollers/${file}`);
+  return [...pollers, 'lambdas/handlers/publisher.ts'];
+}
+
+/**
+ * Builds each entry with the options the CDK stack gives `NodejsFunction` (lib/job-status-aggregator.ts,
+ * `functionDefaults`: ESM, target node24, minified, source map beside it, every dependency bundled, the AWS
+ * SDK included), then loads it in fresh `node` processes: the part of a cold start the code controls.
+ */
+export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
+  const out = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  try {
+    const figures: BundleFigures[] = [];
+    for (const entry of lambdaEntries()) {
+      const name = entry.startsWith('lambdas/handlers/pollers/')
+        ? `poller-${basename(entry, '.ts')}`
+        : 'publisher';
+      const outfile = join(out, name, 'index.mjs');
+      await build({
+        entryPoints: [join(ROOT, entry)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        sourcemap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        external: [],
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
+        logLevel: 'warning',
+      });
+      const load = (sourceMaps: boolean) => {
+        const samples = Array.from({ length: runs }, () => loadOnce(outfile, sourceMaps));
+        return {
+          importMs: median(samples.map((sample) => sample.importMs)),
+          processMs: median(samples.map((sample) => sample.processMs)),
+        };
+      };
+      const plain = load(false);
+      const withMaps = load(true);
+      figures.push({
+        name,
+        bytes: statSync(outfile).size,
+        importMs: plain.importMs,
+        importWithSourceMapsMs: withMaps.importMs,
+        processMs: plain.processMs,
+      });
+    }
+    return figures;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function loadOnce(file: string, sourceMaps: boolean): { importMs: number; processMs: number } {
+  const script =
+    'const t = performance.now(); await import(process.argv[1]); ' +
+    'process.stdout.write(String(performance.now() - t));';
+  const started = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, pathToFileURL(file).href],
+    {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        JOBS_TABLE_NAME: 'bench-jobs',
+        JOBS_EVENT_BUS_NAME: 'bench-bus',
+        JOBS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-dlq',
+        ...(sourceMaps && { NODE_OPTIONS: '--enable-source-maps' }),
+      },
+    },
+  );
+  const processMs = performance.now() - started;
+  if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr}`);
+  return { importMs: Number(result.stdout), processMs };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+export function printBundles(figures: readonly BundleFigures[]): void {
+  console.log('\n## Lambda bundles\n');
+  console.log(
+    `Built with the stack's esbuild options, loaded ${5}× each in a fresh \`node\` (${process.version}); medians.\n`,
+  );
+  console.log(
+    table(
+      [
+        'bundle',
+        'size',
+        'under 1 MB',
+        'import ms',
+        'import ms, --enable-source-maps',
+        'whole process ms',
+        'under 300 ms',
+      ],
+      figures.map((bundle) => [
+        bundle.name,
+        `${dec(bundle.bytes / 1024, 0)} KiB`,
+        bundle.bytes < 1024 * 1024 ? 'yes' : '**no**',
+        dec(bundle.importMs, 0),
+        dec(bundle.importWithSourceMapsMs, 0),
+        dec(bundle.processMs, 0),
+        Math.max(bundle.importMs, bundle.importWithSourceMapsMs) < 300 ? 'yes' : '**no**',
+      ]),
+    ),
+  );
+  console.log(`\n${int(figures.length)} bundles.`);
+}
