@@ -37,7 +37,7 @@ export const USAGE = `npm run bench -- [options]
   --cycles 1               measured cycles per scenario
   --wall-rate 50           calls per wall second of each service's fastest quota bucket (our speed-up)
   --naive-wall-rate 200    the same for the naive poller
-  --max-runs 2             invocations one cycle may take when the Lambda deadline cuts it short
+  --max-runs 6             invocations one cycle may take when the Lambda deadline cuts it short
   --no-naive               skip the naive poller
   --naive-finished-max 1000  largest size at which the naive poller also runs with finished jobs
   --no-bundles             skip the bundle sizes and load times
@@ -55,7 +55,7 @@ const DEFAULTS: BenchOptions = {
   cycles: 1,
   wallRate: 50,
   naiveWallRate: 200,
-  maxRuns: 2,
+  maxRuns: 6,
   naive: true,
   naiveFinishedMaxSize: 1000,
   bundles: true,

@@ -13,6 +13,13 @@ export interface ListJobsOptions {
   readonly rawStatuses?: readonly string[];
   /** Only jobs submitted after this time, where the service filters on it server-side. */
   readonly submittedAfter?: Date;
+  /**
+   * Resuming an unfiltered listing that an earlier run's deadline cut short: start at this page token
+   * instead of the first page. Adapters honour it (and `onPageEnd`) on unfiltered passes only.
+   */
+  readonly startToken?: string;
+  /** Called once every item of a page has been taken, with the next page's token (undefined after the last). */
+  readonly onPageEnd?: (nextToken: string | undefined) => void;
 }
 
 /** One item of a list page: a snapshot, or an item the adapter could not turn into one. */

@@ -4,7 +4,7 @@ import { assertSameJob, compareSnapshots } from './diff.js';
 import { type InvalidIdError, type JobRef, type MalformedResponseError, ServiceErrorKind } from './errors.js';
 import type { TransitionRecord } from './history.js';
 import { describeJobKey, formatJobKey, type JobKey } from './job-key.js';
-import type { JobStateStore, Log, RecordResult, StoredJob } from './ports.js';
+import type { JobStateStore, ListCursor, Log, RecordResult, StoredJob } from './ports.js';
 import type { JobSnapshot } from './snapshot.js';
 import { isTerminal, JobStatus } from './status.js';
 
@@ -75,8 +75,13 @@ export interface CycleReport {
   durationMs: number;
 }
 
+/** Where in a resumable listing a job was seen: its scope, its page's token, and the page's rank in the run. */
+type ListPosition = Pick<ListCursor, 'scope' | 'pageToken'> & { readonly rank: number };
+
 type Work = {
   readonly locator: JobLocator;
+  /** Set for jobs seen in a resumable listing: where to list again if the deadline leaves the job out. */
+  readonly position?: ListPosition;
   readonly previous: StoredJob | undefined;
   readonly listed?: JobSnapshot;
   /** Only the job's progress is looked at: it may be left out when time runs short. */
@@ -91,7 +96,9 @@ type Work = {
  * Work starts as soon as a list page shows it, so describes and writes overlap the listing and a cycle
  * takes about as long as its calls take at the service's rates. When the deadline comes, nothing new is
  * started (listing included) and the report says the cycle is incomplete; the next run lists again, and
- * the known jobs that wait longest go first, so a cycle split across runs never loses its place.
+ * the known jobs that wait longest go first, so a cycle split across runs never loses its place. An
+ * unfiltered listing (every job, finished ones included) can outgrow a run: where the store keeps a list
+ * cursor, the next run resumes it at the first page whose work was left out instead of starting over.
  */
 export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<CycleReport> {
   const started = Date.now();
@@ -109,10 +116,29 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     known.set(formatJobKey(stored.snapshot.key), stored);
 
   const now = deps.now();
-  const windowSeconds = policy.fullSweep
+  const cursor = await loadCursor();
+  // A cursor older than the recent window belongs to a listing too old to finish: start afresh.
+  const resumeFrom =
+    cursor && now.getTime() - Date.parse(cursor.savedAt) <= policy.recentWindowSeconds * 1000
+      ? cursor
+      : undefined;
+  const fullSweep = policy.fullSweep || resumeFrom?.fullSweep === true;
+  const windowSeconds = fullSweep
     ? Math.max(policy.recentWindowSeconds, policy.sweepWindowSeconds)
     : policy.recentWindowSeconds;
   const recentSince = new Date(now.getTime() - windowSeconds * 1000);
+  const passes = listPasses(adapter, { ...policy, fullSweep }, recentSince);
+  // Only an unfiltered listing resumes: its tokens do not depend on this run's time filter.
+  const resumable =
+    passes.length === 1 && Object.keys(passes[0] ?? {}).length === 0 && !!store.saveListCursor;
+  /** Scopes this run did not list from their first page: their unseen jobs are not judged missing. */
+  const uncovered = new Set<string | undefined>();
+  /** The earliest place whose work the deadline left out (resumable listings only). */
+  let resumeAt: ListPosition | undefined;
+  const resumeNoLaterThan = (position: ListPosition | undefined) => {
+    if (position && (!resumeAt || position.rank < resumeAt.rank)) resumeAt = position;
+  };
+  let pagesRead = 0;
   const seen = new Set<string>();
   const tasks: Promise<void>[] = [];
   /** Jobs whose status or progress was written this cycle: not stalled, whatever their old state said. */
@@ -121,11 +147,12 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   const outOfTime = () => deps.remainingMs() < policy.safetyMarginMs;
 
   /** Past the deadline nothing new starts; a change left out makes the cycle incomplete. */
-  const skip = (refresh: boolean): boolean => {
+  const skip = (refresh: boolean, position?: ListPosition): boolean => {
     if (!outOfTime()) return false;
     if (!refresh) {
       report.incomplete = true;
       report.skipped += 1;
+      resumeNoLaterThan(position);
     }
     return true;
   };
@@ -143,7 +170,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   };
   const schedule = (item: Work) =>
     pooled(async () => {
-      if (!skip(false)) await processJob(item);
+      if (!skip(false, item.position)) await processJob(item);
     });
 
   // Progress refreshes go through a pool of their own, one at a time: they overlap the listing without
@@ -183,7 +210,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     fail(error, error.job, 'list item');
   };
 
-  const consider = (snapshot: JobSnapshot) => {
+  const consider = (snapshot: JobSnapshot, position: ListPosition | undefined) => {
     const id = formatJobKey(snapshot.key);
     if (seen.has(id)) return;
     seen.add(id);
@@ -192,7 +219,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     const locator = locatorOf(snapshot.key);
     if (previous) {
       const need = workNeeded(previous, snapshot, now, policy);
-      if (need === 'change') schedule({ locator, previous, listed: snapshot });
+      if (need === 'change') schedule({ locator, previous, listed: snapshot, ...(position && { position }) });
       else if (need === 'refresh') refresh(id, { locator, previous, listed: snapshot, refresh: true });
       return;
     }
@@ -207,25 +234,49 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
         return;
       }
       if (!stored || compareSnapshots(stored.snapshot, snapshot).kind !== 'unchanged') {
-        if (!skip(false)) await processJob({ locator, previous: stored, listed: snapshot });
+        if (!skip(false, position)) await processJob({ locator, previous: stored, listed: snapshot });
       }
     });
   };
 
   let listsComplete = true;
+  /** Resuming: scopes before the cursor's were listed by the earlier run; this run skips them. */
+  let skippingTo = resumable && resumeFrom ? { scope: resumeFrom.scope } : undefined;
   try {
     scopes: for await (const scope of adapter.listScopes()) {
+      if (skippingTo) {
+        if (scope !== skippingTo.scope) {
+          uncovered.add(scope);
+          continue;
+        }
+        skippingTo = undefined;
+      }
       report.scopes += 1;
+      const startToken =
+        resumable && resumeFrom && scope === resumeFrom.scope ? resumeFrom.pageToken : undefined;
+      if (startToken !== undefined) uncovered.add(scope);
+      /** The page being read: where to come back to if the deadline stops the listing in it. */
+      let page: ListPosition = { scope, pageToken: startToken, rank: pagesRead++ };
       try {
-        for (const options of listPasses(adapter, policy, recentSince)) {
+        for (const pass of passes) {
+          const options = resumable
+            ? {
+                ...pass,
+                ...(startToken !== undefined && { startToken }),
+                onPageEnd: (next: string | undefined) => {
+                  page = { scope, pageToken: next, rank: pagesRead++ };
+                },
+              }
+            : pass;
           let read = 0;
           for await (const item of adapter.listJobs(scope, options)) {
-            if (item.ok) consider(item.snapshot);
+            if (item.ok) consider(item.snapshot, resumable ? page : undefined);
             else failListItem(item.error);
             // Past the deadline, stop listing, but only after a pass's first page: every run makes progress.
             read += 1;
             if (read >= definition.maxPageSize && outOfTime()) {
               listsComplete = false;
+              if (resumable) resumeNoLaterThan(page);
               break scopes;
             }
           }
@@ -237,12 +288,18 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   } catch (error) {
     fail(error, { service: definition.id }, 'list scopes');
   }
+  if (skippingTo) {
+    log.warn('the scope a cut-short listing stopped in is gone; the next run lists from the start', {
+      service: definition.id,
+      ...(skippingTo.scope !== undefined && { scope: skippingTo.scope }),
+    });
+  }
 
   if (listsComplete) {
     // Known active jobs the lists did not show: finished (filtered out), vanished, or their scope's list
     // failed. The ones written longest ago first: a job a cut-short run left out is first in line next time.
     const absent = [...known.entries()]
-      .filter(([id]) => !seen.has(id))
+      .filter(([id, previous]) => !seen.has(id) && !uncovered.has(previous.snapshot.key.scope))
       .map(([, previous]) => previous)
       .sort((a, b) => Date.parse(a.writtenAt) - Date.parse(b.writtenAt));
     for (const previous of absent) schedule({ locator: locatorOf(previous.snapshot.key), previous });
@@ -254,6 +311,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     });
   }
   await Promise.all(tasks);
+  await saveCursor();
 
   // A job whose change was left for the next run is not stalled: stalls are only judged on a whole cycle.
   if (policy.stallAfterSeconds !== undefined && !report.incomplete) {
@@ -262,6 +320,42 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
 
   report.durationMs = Date.now() - started;
   return report;
+
+  async function loadCursor(): Promise<ListCursor | undefined> {
+    try {
+      return await store.loadListCursor?.(definition.id);
+    } catch (error) {
+      fail(error, { service: definition.id }, 'load list cursor');
+      return undefined;
+    }
+  }
+
+  /** Saves where the next run resumes; clears a cursor this run used up (or found stale). */
+  async function saveCursor(): Promise<void> {
+    const next: ListCursor | undefined =
+      resumable && resumeAt
+        ? {
+            scope: resumeAt.scope,
+            pageToken: resumeAt.pageToken,
+            fullSweep,
+            savedAt: deps.now().toISOString(),
+          }
+        : undefined;
+    if (!next && !cursor) return;
+    try {
+      await store.saveListCursor?.(definition.id, next);
+      if (next) {
+        log.info('the listing resumes in the next run', {
+          service: definition.id,
+          ...(next.scope !== undefined && { scope: next.scope }),
+          fullSweep,
+        });
+      }
+    } catch (error) {
+      // Without the cursor the next run lists from the start: slower, nothing lost.
+      fail(error, { service: definition.id }, 'save list cursor');
+    }
+  }
 
   async function processJob(item: Work): Promise<void> {
     const key = item.previous?.snapshot.key ?? item.listed?.key;
@@ -319,6 +413,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
         const quietFor = (checkAt.getTime() - Date.parse(stored.lastChangeAt)) / 1000;
         return (
           !changed.has(id) &&
+          !uncovered.has(stored.snapshot.key.scope) &&
           !stored.stalledSince &&
           stored.snapshot.status === 'RUNNING' &&
           quietFor >= thresholdSeconds

@@ -27,6 +27,21 @@ export type RecordResult =
   | { readonly kind: 'regression'; readonly current: StoredJob; readonly observed: JobSnapshot };
 
 /**
+ * Where a listing that a run's deadline cut short goes on in the next run. Only unfiltered listings (every
+ * job, finished ones included: Entity Resolution, Panorama, full sweeps) are resumed: they are the ones that
+ * can outgrow a run, and the only ones whose page tokens do not depend on the time of the run.
+ */
+export interface ListCursor {
+  /** The scope whose listing was cut short (undefined for services without scopes). */
+  readonly scope: string | undefined;
+  /** Token of the first page not wholly handled; undefined: the scope's first page. */
+  readonly pageToken: string | undefined;
+  /** The listing cut short was a full sweep: the next run goes on sweeping. */
+  readonly fullSweep: boolean;
+  readonly savedAt: string;
+}
+
+/**
  * Where job state and history live. `record` compares `next` with `previous` (what the caller read) and
  * writes with a condition on `previous.version`, so concurrent pollers produce one history record.
  */
@@ -37,6 +52,10 @@ export interface JobStateStore {
   record(previous: StoredJob | undefined, next: JobSnapshot): Promise<RecordResult>;
   /** Records a stall once; `undefined` when the job changed meanwhile or the stall is already recorded. */
   recordStall(current: StoredJob, now: Date): Promise<StallRecord | undefined>;
+  /** The service's saved list cursor, if any. A store without these methods never resumes a listing. */
+  loadListCursor?(service: ServiceId): Promise<ListCursor | undefined>;
+  /** Saves the cursor, or with `undefined` clears it. */
+  saveListCursor?(service: ServiceId, cursor: ListCursor | undefined): Promise<void>;
 }
 
 /** Sends history records out as events. */

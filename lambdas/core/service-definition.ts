@@ -23,8 +23,15 @@ export interface ServiceDefinition {
   readonly listFilters: { readonly status: boolean; readonly submittedAfter: boolean };
   /** Largest page the list call accepts. */
   readonly maxPageSize: number;
-  /** Published request rates (per second) the poller must stay under. */
-  readonly quotas: { readonly describePerSecond: number; readonly listPerSecond: number };
+  /**
+   * Published request rates (per second) the poller must stay under. `sharedPerSecond` is for a service
+   * that publishes one quota for its describe and list calls together: every such call takes from it too.
+   */
+  readonly quotas: {
+    readonly describePerSecond: number;
+    readonly listPerSecond: number;
+    readonly sharedPerSecond?: number;
+  };
 }
 
 /** Builds a rule from a regular expression and length bounds, with a message that states the rule. */

@@ -14,7 +14,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { StallRecord } from '../core/history.js';
 import { describeJobKey, formatJobKey, type JobKey } from '../core/job-key.js';
-import { type JobStateStore, type Log, type RecordResult, type StoredJob, silentLog } from '../core/ports.js';
+import {
+  type JobStateStore,
+  type ListCursor,
+  type Log,
+  type RecordResult,
+  type StoredJob,
+  silentLog,
+} from '../core/ports.js';
 import {
   type CurrentJob,
   historyExpiresAt,
@@ -32,6 +39,9 @@ import {
   currentJobToItem,
   historyRecordToItem,
   type Item,
+  listCursorFromItem,
+  listCursorItemKey,
+  listCursorToItem,
 } from './item-codec.js';
 import { STORE_SETTING_DEFAULTS, type StoreSettings } from './settings.js';
 import { JobsTableAttributes as A, JobsTableIndexes } from './table-schema.js';
@@ -141,6 +151,26 @@ export class DynamoJobStateStore implements JobStateStore {
     const plan = planStall(current, now);
     if (!plan) return undefined;
     return (await this.execute(plan.write)) === 'written' ? plan.record : undefined;
+  }
+
+  async loadListCursor(service: ServiceId): Promise<ListCursor | undefined> {
+    const { Item: item } = await this.ddb.send(
+      new GetCommand({
+        TableName: this.settings.tableName,
+        Key: listCursorItemKey(service),
+        ConsistentRead: true,
+      }),
+    );
+    return listCursorFromItem(item);
+  }
+
+  async saveListCursor(service: ServiceId, cursor: ListCursor | undefined): Promise<void> {
+    await this.ddb.send(
+      new PutCommand({
+        TableName: this.settings.tableName,
+        Item: listCursorToItem(service, cursor, this.now()),
+      }),
+    );
   }
 
   /** One conditional Put, or a transaction of the history Put and the conditional current Put. */

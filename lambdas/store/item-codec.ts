@@ -1,13 +1,13 @@
 import type { HistoryRecord, StatusPair } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
-import type { StoredJob } from '../core/ports.js';
+import type { ListCursor, StoredJob } from '../core/ports.js';
 import {
   type CurrentJob,
   TRUNCATED_COUNTER,
   TRUNCATED_SOURCE_NAME,
   TRUNCATION_MARKER,
 } from '../core/recording.js';
-import { isServiceId } from '../core/service-id.js';
+import { isServiceId, type ServiceId } from '../core/service-id.js';
 import type { JobSnapshot } from '../core/snapshot.js';
 import { isJobStatus, isTerminal } from '../core/status.js';
 import { JobsTableAttributes as A } from './table-schema.js';
@@ -17,7 +17,7 @@ import { JobsTableAttributes as A } from './table-schema.js';
  * hands them over: the snapshot is a nested map, numbers are numbers.
  */
 
-export const ItemType = { JOB: 'job', HISTORY: 'history' } as const;
+export const ItemType = { JOB: 'job', HISTORY: 'history', LIST_CURSOR: 'list-cursor' } as const;
 export const CURRENT_SORT_KEY = 'CURRENT';
 export const HISTORY_SORT_KEY_PREFIX = 'H#';
 
@@ -43,6 +43,40 @@ export function historySortKey(version: number): string {
 
 export function currentItemKey(key: JobKey | string): Item {
   return { [A.PARTITION_KEY]: jobPartitionKey(key), [A.SORT_KEY]: CURRENT_SORT_KEY };
+}
+
+/** The one list-cursor item of a service: outside every job's item collection and every index. */
+export function listCursorItemKey(service: ServiceId): Item {
+  return { [A.PARTITION_KEY]: `LIST#${service}`, [A.SORT_KEY]: 'CURSOR' };
+}
+
+/**
+ * A service's list cursor as an item; `undefined` writes a cleared one (a Put, so the pollers need no
+ * DeleteItem). A saved cursor expires by TTL a day later, should its service be turned off meanwhile.
+ */
+export function listCursorToItem(service: ServiceId, cursor: ListCursor | undefined, now: Date): Item {
+  const item: Item = { ...listCursorItemKey(service), itemType: ItemType.LIST_CURSOR, service };
+  if (!cursor) return { ...item, active: false, savedAt: now.toISOString() };
+  return plain({
+    ...item,
+    active: true,
+    scope: cursor.scope,
+    pageToken: cursor.pageToken,
+    fullSweep: cursor.fullSweep,
+    savedAt: cursor.savedAt,
+    [A.EXPIRES_AT]: Math.floor(now.getTime() / 1000) + 86_400,
+  });
+}
+
+/** The cursor an item holds, or undefined when it was cleared. */
+export function listCursorFromItem(item: Item | undefined): ListCursor | undefined {
+  if (item?.active !== true) return undefined;
+  return {
+    scope: typeof item.scope === 'string' ? item.scope : undefined,
+    pageToken: typeof item.pageToken === 'string' ? item.pageToken : undefined,
+    fullSweep: item.fullSweep === true,
+    savedAt: stringOf(item, 'savedAt'),
+  };
 }
 
 /** The item of a job's current state. Non-terminal jobs carry `activeService` (the sparse index key). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { JobLocator, ListedJob, ServiceAdapter } from '../../lambdas/core/adapter.js';
+import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../lambdas/core/adapter.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import { type PollPolicy, runPollCycle } from '../../lambdas/core/poll-cycle.js';
-import type { JobStateStore, RecordResult, StoredJob } from '../../lambdas/core/ports.js';
+import type { JobStateStore, ListCursor, RecordResult, StoredJob } from '../../lambdas/core/ports.js';
 import { silentLog } from '../../lambdas/core/ports.js';
 import { planRecord } from '../../lambdas/core/recording.js';
 import type { ServiceDefinition } from '../../lambdas/core/service-definition.js';
@@ -55,6 +55,10 @@ class ScriptedAdapter implements ServiceAdapter {
   readonly definition = definition;
   /** `list:<id>` and `describe:<id>`, in the order they happened. */
   readonly trace: string[] = [];
+  /** The options of every list pass. */
+  readonly listCalls: ListJobsOptions[] = [];
+  /** How long a describe takes. */
+  describeDelayMs = 0;
 
   constructor(readonly jobs: Map<string, ServiceJob>) {}
 
@@ -62,17 +66,27 @@ class ScriptedAdapter implements ServiceAdapter {
     yield 'wf';
   }
 
-  async *listJobs(): AsyncIterable<ListedJob> {
-    for (const [jobId, job] of this.jobs) {
-      this.trace.push(`list:${jobId}`);
-      // A page boundary's worth of latency: pooled work gets its turn meanwhile.
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      yield { ok: true, snapshot: snapshot(jobId, job.rawStatus, { observedAt: iso(100) }) };
+  /** Pages of `maxPageSize` jobs; page tokens `t<offset>`, as an API's opaque tokens would be. */
+  async *listJobs(_scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
+    this.listCalls.push(options);
+    const entries = [...this.jobs];
+    let offset = options.startToken ? Number(options.startToken.slice(1)) : 0;
+    while (offset < entries.length) {
+      const page = entries.slice(offset, offset + definition.maxPageSize);
+      for (const [jobId, job] of page) {
+        this.trace.push(`list:${jobId}`);
+        // A page boundary's worth of latency: pooled work gets its turn meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield { ok: true, snapshot: snapshot(jobId, job.rawStatus, { observedAt: iso(100) }) };
+      }
+      offset += page.length;
+      options.onPageEnd?.(offset < entries.length ? `t${offset}` : undefined);
     }
   }
 
   async describeJob(locator: JobLocator): Promise<JobSnapshot> {
     this.trace.push(`describe:${locator.jobId}`);
+    if (this.describeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.describeDelayMs));
     const job = this.jobs.get(locator.jobId);
     if (!job) throw new Error(`no job ${locator.jobId}`);
     return snapshot(locator.jobId, job.rawStatus, {
@@ -125,6 +139,21 @@ class MemoryStore implements JobStateStore {
   }
 }
 
+/** A store that keeps a list cursor, as the DynamoDB store does. */
+class CursorStore extends MemoryStore {
+  cursor: ListCursor | undefined;
+  cursorWrites = 0;
+
+  async loadListCursor(): Promise<ListCursor | undefined> {
+    return this.cursor;
+  }
+
+  async saveListCursor(_service: string, cursor: ListCursor | undefined): Promise<void> {
+    this.cursorWrites += 1;
+    this.cursor = cursor;
+  }
+}
+
 const policy: PollPolicy = {
   recentWindowSeconds: 3600,
   sweepWindowSeconds: 6 * 3600 + 300,
@@ -138,7 +167,7 @@ const policy: PollPolicy = {
 
 function run(
   adapter: ScriptedAdapter,
-  store: MemoryStore,
+  store: JobStateStore,
   overrides: Partial<PollPolicy> = {},
   options: { nowSeconds?: number; remainingMs?: () => number } = {},
 ) {
@@ -281,5 +310,119 @@ describe('runPollCycle scheduling', () => {
     // Assess
     expect(adapter.described()).toEqual([]);
     expect(report).toMatchObject({ incomplete: false, skipped: 0, progressRefreshes: 0 });
+  });
+});
+
+describe('runPollCycle resuming a cut-short listing', () => {
+  const sixJobs = () =>
+    new Map<string, ServiceJob>(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => [id, { rawStatus: 'QUEUED' }]));
+  const listedIds = (adapter: ScriptedAdapter) =>
+    adapter.trace.filter((step) => step.startsWith('list:')).map((step) => step.slice(5));
+
+  it('saves the page the deadline stopped in, and the next run lists on from there', async () => {
+    // Prepare: six known queued jobs on three pages of two; c (page 2) and e (page 3) have started.
+    const jobs = sixJobs();
+    const store = new CursorStore();
+    for (const id of jobs.keys()) store.put(snapshot(id, 'QUEUED'), 0);
+    store.put(snapshot('vanished', 'QUEUED'), 0);
+    jobs.set('c', { rawStatus: 'RUNNING' });
+    jobs.set('e', { rawStatus: 'RUNNING' });
+
+    // Act 1: time runs out once c is listed.
+    const first = new ScriptedAdapter(jobs);
+    const report1 = await run(
+      first,
+      store,
+      {},
+      { remainingMs: () => (listedIds(first).includes('c') ? 0 : 300_000) },
+    );
+
+    // Assess 1: page 2 was cut short; the cursor points at it.
+    expect(listedIds(first)).toEqual(['a', 'b', 'c']);
+    expect(report1.incomplete).toBe(true);
+    expect(store.cursor).toMatchObject({ scope: 'wf', pageToken: 't2', fullSweep: false });
+
+    // Act 2: a run with time enough.
+    const second = new ScriptedAdapter(jobs);
+    const report2 = await run(second, store);
+
+    // Assess 2: it resumed at page 2 and saw both changes there and after; the jobs of page 1, unseen this
+    // run, are not judged missing (no describe of a, b or the vanished job); the cursor is cleared.
+    expect(second.listCalls[0]?.startToken).toBe('t2');
+    expect(listedIds(second)).toEqual(['c', 'd', 'e', 'f']);
+    expect(second.described().sort()).toEqual(['c', 'e']);
+    expect(report2).toMatchObject({ transitions: 2, incomplete: false });
+    expect(store.cursor).toBeUndefined();
+    expect(store.cursorWrites).toBe(2);
+
+    // Act 3: the next run starts at the first page again and, listing everything, looks for the vanished job.
+    const third = new ScriptedAdapter(jobs);
+    await run(third, store);
+    expect(third.listCalls[0]?.startToken).toBeUndefined();
+    expect(third.described()).toEqual(['vanished']);
+    expect(store.cursorWrites).toBe(2);
+  });
+
+  it('resumes at the page of the first job whose work the deadline left out', async () => {
+    // Prepare: a and b (page 1) changed; one describe at a time, a slow one, so b waits while listing goes on.
+    const jobs = sixJobs();
+    const store = new CursorStore();
+    for (const id of jobs.keys()) store.put(snapshot(id, 'QUEUED'), 0);
+    jobs.set('a', { rawStatus: 'RUNNING' });
+    jobs.set('b', { rawStatus: 'RUNNING' });
+    const adapter = new ScriptedAdapter(jobs);
+    adapter.describeDelayMs = 60;
+
+    // Act: the deadline comes once d (page 2) is listed, while a is still being described.
+    const report = await run(
+      adapter,
+      store,
+      {},
+      { remainingMs: () => (listedIds(adapter).includes('d') ? 0 : 300_000) },
+    );
+
+    // Assess: b's work was left out, so the cursor points at page 1, not at page 2 where listing stopped.
+    expect(listedIds(adapter)).toEqual(['a', 'b', 'c', 'd']);
+    expect(adapter.described()).toEqual(['a']);
+    expect(report).toMatchObject({ transitions: 1, skipped: 1, incomplete: true });
+    expect(store.cursor).toMatchObject({ scope: 'wf', pageToken: undefined });
+
+    // Act 2: the next run lists page 1 again and records b.
+    const next = new ScriptedAdapter(jobs);
+    const report2 = await run(next, store);
+    expect(next.described()).toEqual(['b']);
+    expect(report2.transitions).toBe(1);
+  });
+
+  it('starts afresh from a cursor older than the recent window, and clears it', async () => {
+    // Prepare
+    const store = new CursorStore();
+    store.cursor = { scope: 'wf', pageToken: 't4', fullSweep: false, savedAt: iso(100 - 7200) };
+    const adapter = new ScriptedAdapter(sixJobs());
+
+    // Act
+    await run(adapter, store);
+
+    // Assess
+    expect(adapter.listCalls[0]?.startToken).toBeUndefined();
+    expect(listedIds(adapter)).toHaveLength(6);
+    expect(store.cursor).toBeUndefined();
+  });
+
+  it('never resumes with a store that keeps no cursor', async () => {
+    // Prepare / Act: the deadline cuts the listing short twice in a row.
+    const jobs = sixJobs();
+    const store = new MemoryStore();
+    const runs = [new ScriptedAdapter(jobs), new ScriptedAdapter(jobs)];
+    for (const adapter of runs) {
+      await run(adapter, store, {}, { remainingMs: () => (listedIds(adapter).includes('c') ? 0 : 300_000) });
+    }
+
+    // Assess: both runs started at the first page.
+    expect(runs.map((adapter) => adapter.listCalls[0]?.startToken)).toEqual([undefined, undefined]);
+    expect(runs.map(listedIds)).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
   });
 });

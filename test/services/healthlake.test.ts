@@ -158,17 +158,22 @@ describe('HealthLakeAdapter.listJobs', () => {
     fake.addJob({ scope: STORE, jobId: 'running', status: 'IN_PROGRESS' });
     fake.addJob({ scope: STORE, jobId: 'done', status: 'COMPLETED' });
 
-    // Act
+    // Act: a resume token means nothing to status passes (only unfiltered listings resume): it is not sent.
+    const pageEnds: (string | undefined)[] = [];
     const listed = await collect(
-      adapterWith().listJobs(STORE, { rawStatuses: ['SUBMITTED', 'IN_PROGRESS', 'SUBMITTED'] }),
+      adapterWith().listJobs(STORE, {
+        rawStatuses: ['SUBMITTED', 'IN_PROGRESS', 'SUBMITTED'],
+        startToken: 'from-another-listing',
+        onPageEnd: (token) => pageEnds.push(token),
+      }),
     );
 
     // Assess
     expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['submitted', 'running']);
-    expect(fake.server.callsOf('ListFHIRImportJobs').map((call) => call.body.JobStatus)).toEqual([
-      'SUBMITTED',
-      'IN_PROGRESS',
-    ]);
+    const calls = fake.server.callsOf('ListFHIRImportJobs');
+    expect(calls.map((call) => call.body.JobStatus)).toEqual(['SUBMITTED', 'IN_PROGRESS']);
+    expect(calls.map((call) => call.body.NextToken)).toEqual([undefined, undefined]);
+    expect(pageEnds).toEqual([]);
   });
 
   it('passes SubmittedAfter as epoch seconds and gets only newer jobs', async () => {

@@ -116,8 +116,12 @@ describe('HealthOmics definition', () => {
     expect(healthOmicsDefinition.validateScopeId?.('12345abcde')).toMatch(/digits/);
     expect(healthOmicsDefinition.listFilters).toEqual({ status: true, submittedAfter: true });
     expect(healthOmicsDefinition.maxPageSize).toBe(100);
-    const { describePerSecond, listPerSecond } = healthOmicsDefinition.quotas;
-    expect(describePerSecond + listPerSecond).toBeLessThanOrEqual(5);
+    // One published bucket for both calls: each may use all of it, the shared bucket caps them together.
+    expect(healthOmicsDefinition.quotas).toEqual({
+      describePerSecond: 5,
+      listPerSecond: 5,
+      sharedPerSecond: 5,
+    });
   });
 });
 

@@ -130,6 +130,37 @@ describe('Panorama adapter against the fake', () => {
     });
   });
 
+  it('resumes a listing at a page token an earlier listing reported, through the real client', async () => {
+    for (let n = 1; n <= 60; n += 1) {
+      fake.addJob({
+        JobId: jobId(n),
+        Status: 'PENDING',
+        CreatedTime: new Date(Date.UTC(2025, 0, 1, 0, 0, n)),
+      });
+    }
+    // A run cut short after its first page: the token of the page it did not reach is what it keeps.
+    const reported: (string | undefined)[] = [];
+    const firstRun: string[] = [];
+    for await (const item of adapter().listJobs(undefined, { onPageEnd: (token) => reported.push(token) })) {
+      firstRun.push(snapshots([item])[0]?.key.jobId ?? '');
+      if (firstRun.length === 25) break;
+    }
+    expect(reported).toHaveLength(0);
+    const fullRun: (string | undefined)[] = [];
+    await collect(adapter().listJobs(undefined, { onPageEnd: (token) => fullRun.push(token) }));
+    expect(fullRun).toHaveLength(3);
+    expect(fullRun[2]).toBeUndefined();
+    fake.server.resetCalls();
+
+    const resumed = snapshots(
+      await collect(adapter().listJobs(undefined, { startToken: fullRun[0] as string })),
+    );
+
+    expect(resumed.map((job) => job.key.jobId)).toEqual(Array.from({ length: 35 }, (_, i) => jobId(i + 26)));
+    const calls = fake.server.callsOf('ListPackageImportJobs');
+    expect(calls.map((call) => call.query.NextToken)).toEqual([fullRun[0], fullRun[1]]);
+  });
+
   it('turns a full describe into a snapshot, field by field, with S3 locations', async () => {
     fake.addJob({
       JobId: jobId(1),

@@ -10,6 +10,7 @@ import {
   TokenBucket,
 } from '../../lambdas/services/common/rate-limit.js';
 import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
+import { healthOmicsDefinition } from '../../lambdas/services/healthomics/definition.js';
 
 /** A clock the test moves, and a sleep that moves it. */
 function manualTime() {
@@ -90,6 +91,19 @@ describe('quotaPlan and QuotaLimiter', () => {
       quotas: { describePerSecond: 5, listPerSecond: 5, sharedPerSecond: 5 },
     };
     expect(quotaPlan(definition).shared).toEqual({ ratePerSecond: 5, burst: 1 });
+  });
+
+  it('keeps HealthOmics describes and lists together under their one shared rate', async () => {
+    // 100 calls per second for each kind and for both together: 21 calls alternating between the kinds
+    // need 20 intervals of 10 ms at the shared rate; two separate buckets alone would let them through in
+    // half that time.
+    const limiter = new QuotaLimiter(healthOmicsDefinition, quotaPlan(healthOmicsDefinition, 20));
+    const started = performance.now();
+    for (let call = 0; call < 21; call += 1) {
+      await limiter.pass(call % 2 === 0 ? 'GetReferenceImportJob' : 'ListReferenceImportJobs');
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(180);
+    expect(limiter.stats.calls).toBe(21);
   });
 });
 

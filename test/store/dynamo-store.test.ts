@@ -340,6 +340,43 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     expect(errors).toEqual([expect.objectContaining({ pk: 'JOB#corrupt' })]);
   });
 
+  it('keeps one list cursor per service outside every index, cleared with a Put, expiring a day on', async () => {
+    const s = store();
+    expect(await s.loadListCursor('entityresolution')).toBeUndefined();
+    const cursor = { scope: 'wf-1', pageToken: 'opaque+/=token', fullSweep: true, savedAt: at(5) };
+    await s.saveListCursor('entityresolution', cursor);
+    await s.saveListCursor('panorama', {
+      scope: undefined,
+      pageToken: undefined,
+      fullSweep: false,
+      savedAt: at(6),
+    });
+
+    expect(await s.loadListCursor('entityresolution')).toEqual(cursor);
+    expect(await s.loadListCursor('panorama')).toEqual({
+      scope: undefined,
+      pageToken: undefined,
+      fullSweep: false,
+      savedAt: at(6),
+    });
+    const { Item: raw } = await db.doc.send(
+      new GetCommand({ TableName: db.tableName, Key: { pk: 'LIST#entityresolution', sk: 'CURSOR' } }),
+    );
+    expect(raw?.expiresAt).toBe(Math.floor(clock.getTime() / 1000) + 86_400);
+    // No index key, no history shape: the poller's work list, the queries and the publisher never see it.
+    expect(raw).not.toHaveProperty('activeService');
+    expect(raw).not.toHaveProperty('currentStatus');
+    expect(raw).not.toHaveProperty('changeKind');
+    expect(historyRecordFromItem(raw ?? {})).toBeUndefined();
+    const active: unknown[] = [];
+    for await (const job of s.listActive('entityresolution')) active.push(job);
+    expect(active).toEqual([]);
+
+    await s.saveListCursor('entityresolution', undefined);
+    expect(await s.loadListCursor('entityresolution')).toBeUndefined();
+    expect(await s.loadListCursor('panorama')).toMatchObject({ savedAt: at(6) });
+  });
+
   it('records a stall once, and a transition ends it', async () => {
     const s = store();
     const key = jobKey('stall');

@@ -115,8 +115,7 @@ export function quotaPlan(definition: ServiceDefinition, multiplier = 1): QuotaP
     throw new RangeError(`The quota multiplier must be a positive number, got ${multiplier}`);
   }
   const spec = (perSecond: number): BucketSpec => ({ ratePerSecond: perSecond * multiplier, burst: 1 });
-  // A definition may name one rate for describe and list together (see `QuotaPlan.shared`).
-  const shared = (definition.quotas as { readonly sharedPerSecond?: number }).sharedPerSecond;
+  const shared = definition.quotas.sharedPerSecond;
   return {
     describe: spec(definition.quotas.describePerSecond),
     list: spec(definition.quotas.listPerSecond),

@@ -15,7 +15,7 @@ import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/
 import { normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages } from '../common/pages.js';
+import { pages, resumeOf } from '../common/pages.js';
 import { entityResolutionDefinition, workflowNameOfArn } from './definition.js';
 
 export interface EntityResolutionAdapterOptions {
@@ -77,7 +77,7 @@ export class EntityResolutionAdapter implements ServiceAdapter {
    * Every page of ListIdMappingJobs for one workflow. The API has no filters, so `options` is not used:
    * every job of the workflow is listed each time (the definition says so with `listFilters`).
    */
-  async *listJobs(scope: string | undefined, _options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
+  async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const workflow = this.requireScope(scope, undefined);
     const keyScope = this.scopeKey(workflow);
     const listing = pages(
@@ -91,6 +91,7 @@ export class EntityResolutionAdapter implements ServiceAdapter {
           }),
         ),
       (page) => page.nextToken,
+      resumeOf(options, undefined),
     );
     for await (const page of listing) {
       const observedAt = this.observedAt();

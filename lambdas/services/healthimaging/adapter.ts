@@ -17,7 +17,7 @@ import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } fr
 import { JobStatus, normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages, statusPasses } from '../common/pages.js';
+import { pages, resumeOf, statusPasses } from '../common/pages.js';
 import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,
@@ -148,6 +148,7 @@ export class HealthImagingAdapter implements ServiceAdapter {
             }),
           ),
         (page) => page.nextToken,
+        resumeOf(options, status),
       );
       for await (const page of listing) {
         for (const item of page.jobSummaries ?? []) yield this.listed(datastoreId, item);

@@ -15,7 +15,7 @@ import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/
 import { normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages, statusPasses } from '../common/pages.js';
+import { pages, resumeOf, statusPasses } from '../common/pages.js';
 import { HEALTHLAKE_MAX_DATASTORE_PAGE, healthLakeDefinition } from './definition.js';
 
 export interface HealthLakeAdapterOptions {
@@ -97,6 +97,7 @@ export class HealthLakeAdapter implements ServiceAdapter {
             }),
           ),
         (page) => page.NextToken,
+        resumeOf(options, status),
       );
       for await (const page of listing) {
         for (const item of page.ImportJobPropertiesList ?? []) yield this.listed(datastoreId, item);

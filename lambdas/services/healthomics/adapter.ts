@@ -24,7 +24,7 @@ import {
 import { normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings, hasEndpointOverride } from '../common/client-config.js';
-import { pages, statusPasses } from '../common/pages.js';
+import { pages, resumeOf, statusPasses } from '../common/pages.js';
 import { healthOmicsDefinition, referenceImportItemStatusMap } from './definition.js';
 
 export interface HealthOmicsAdapterOptions {
@@ -113,6 +113,7 @@ export class HealthOmicsAdapter implements ServiceAdapter {
             }),
           ),
         (page) => page.nextToken,
+        resumeOf(options, status),
       );
       for await (const page of listing) {
         const observedAt = this.observedAt();

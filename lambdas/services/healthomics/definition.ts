@@ -45,7 +45,6 @@ export const healthOmicsDefinition: ServiceDefinition = {
   listFilters: { status: true, submittedAfter: true },
   maxPageSize: 100,
   // GetReferenceImportJob and ListReferenceImportJobs share ONE bucket of 5 requests per second
-  // (ListReferenceStores has its own 5). The shape here has one figure per kind, so the shared 5 is split
-  // 3 + 2 to keep the sum under the published quota.
-  quotas: { describePerSecond: 3, listPerSecond: 2 },
+  // (ListReferenceStores has its own 5): either kind may use all of it, both together no more than 5.
+  quotas: { describePerSecond: 5, listPerSecond: 5, sharedPerSecond: 5 },
 };

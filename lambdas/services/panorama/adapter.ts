@@ -14,7 +14,7 @@ import { definedOnly, type JobSnapshot, toIsoUtc } from '../../core/snapshot.js'
 import { isTerminal, normalizeStatus } from '../../core/status.js';
 import { callService } from '../common/classify-error.js';
 import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages } from '../common/pages.js';
+import { pages, resumeOf } from '../common/pages.js';
 import { panoramaDefinition } from './definition.js';
 
 export interface PanoramaAdapterOptions {
@@ -56,7 +56,7 @@ export class PanoramaAdapter implements ServiceAdapter {
    * Every page of ListPackageImportJobs. The API has no filters, so `options` is not used, and the scope is
    * ignored (there is none).
    */
-  async *listJobs(_scope: string | undefined, _options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
+  async *listJobs(_scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const listing = pages(
       { service: SERVICE, operation: 'ListPackageImportJobs' },
       (token) =>
@@ -67,6 +67,7 @@ export class PanoramaAdapter implements ServiceAdapter {
           }),
         ),
       (page) => page.NextToken,
+      resumeOf(options, undefined),
     );
     for await (const page of listing) {
       const observedAt = this.observedAt();
