@@ -258,8 +258,9 @@ async function runCycle(
     figures.readUnits = ddb.readUnits;
     figures.itemsWritten = ddb.itemsWritten;
     const changed = changes[index]?.changedKeys ?? new Set<string>();
+    // Jobs only: the poller's list cursor (`LIST#<service>`) is counted in the write units, not here.
     figures.unchangedWritten = [...ddb.writtenKeys].filter(
-      (pk) => !changed.has(pk.replace(/^JOB#/, '')),
+      (pk) => pk.startsWith('JOB#') && !changed.has(pk.replace(/^JOB#/, '')),
     ).length;
     figures.events = published.get(rig.service.id) ?? 0;
     figures.wallMs = cycle.timings.reduce((sum, timing) => sum + timing.wallMs, 0);

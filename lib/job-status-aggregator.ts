@@ -69,7 +69,6 @@ const SDK_MAX_ATTEMPTS = 4;
 const SDK_REQUEST_TIMEOUT_MS = 10_000;
 const SAFETY_MARGIN_MS = 60_000;
 const FULL_SWEEP_SECONDS = 6 * 3600;
-const PROGRESS_REFRESH_SECONDS = 300;
 const PROGRESS_INTERVAL_SECONDS = 300;
 const POLLER_CONCURRENCY = 4;
 /** Stack traces point into the TypeScript sources (the bundles are minified, with source maps). */
@@ -292,7 +291,9 @@ export class JobStatusAggregator extends Construct {
         JOBS_SCHEDULE_SECONDS: String(minutes * 60),
         JOBS_FULL_SWEEP_SECONDS: String(FULL_SWEEP_SECONDS),
         JOBS_RECENT_WINDOW_SECONDS: String(Math.max(3600, 2 * minutes * 60)),
-        JOBS_PROGRESS_REFRESH_SECONDS: String(PROGRESS_REFRESH_SECONDS),
+        // Off: no describe for progress alone (the interval is then moot).
+        JOBS_PROGRESS_REFRESH_SECONDS: String(this.settings.progressRefreshSeconds ?? 3600),
+        ...(this.settings.progressRefreshSeconds === undefined && { JOBS_PROGRESS_REFRESH_LIMIT: '0' }),
         JOBS_CONCURRENCY: String(POLLER_CONCURRENCY),
         JOBS_SAFETY_MARGIN_MS: String(SAFETY_MARGIN_MS),
         JOBS_SDK_MAX_ATTEMPTS: String(SDK_MAX_ATTEMPTS),

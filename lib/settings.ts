@@ -39,6 +39,12 @@ export interface JobStatusAggregatorSettings {
   readonly stallAfterMinutes?: Readonly<Partial<Record<ServiceId, number | 'off'>>>;
   /** Keep a history record for progress changes too (more items; never published). Default false. */
   readonly keepProgressHistory?: boolean;
+  /**
+   * Where a list shows no progress (HealthOmics, Entity Resolution), how often a running job is described
+   * for its progress alone, in minutes (1–1440), within 30 s of the describe quota per cycle; `off`: only
+   * status changes are described. Default 5.
+   */
+  readonly progressRefreshMinutes?: number | 'off';
 }
 
 export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
@@ -70,6 +76,8 @@ export interface ResolvedSettings {
   /** Seconds per enabled service; `undefined` when stall reports are off for it. */
   readonly stallAfterSeconds: Readonly<Partial<Record<ServiceId, number | undefined>>>;
   readonly keepProgressHistory: boolean;
+  /** `undefined` when progress refreshes are off. */
+  readonly progressRefreshSeconds: number | undefined;
   /** Things a user should know but that do not stop synth (printed as CDK warnings). */
   readonly warnings: readonly SettingsWarning[];
 }
@@ -93,11 +101,13 @@ export const CONTEXT_KEYS = [
   'imagingManifestLocations',
   'stallAfterMinutes',
   'keepProgressHistory',
+  'progressRefreshMinutes',
 ] as const;
 
 export const DEFAULT_HISTORY_RETENTION_DAYS = STORE_SETTING_DEFAULTS.historyRetentionDays;
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
 export const DEFAULT_STALL_AFTER_MINUTES = 60;
+export const DEFAULT_PROGRESS_REFRESH_MINUTES = 5;
 /** The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
 export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -105,6 +115,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 const MAX_SCHEDULE_MINUTES = 1440;
 const MAX_HISTORY_RETENTION_DAYS = 3650;
 const MAX_STALL_AFTER_MINUTES = 7 * 24 * 60;
+const MAX_PROGRESS_REFRESH_MINUTES = 24 * 60;
 const MAX_MANIFEST_LOCATIONS = 20;
 
 /** Every problem found in the settings, each naming its key, the value and what is allowed. */
@@ -282,6 +293,13 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     );
   }
 
+  const progressRefresh = input.progressRefreshMinutes ?? DEFAULT_PROGRESS_REFRESH_MINUTES;
+  if (progressRefresh !== 'off' && !isWholeNumberIn(progressRefresh, 1, MAX_PROGRESS_REFRESH_MINUTES)) {
+    problems.push(
+      `progressRefreshMinutes: ${JSON.stringify(progressRefresh)} must be a whole number of minutes from 1 to ${MAX_PROGRESS_REFRESH_MINUTES}, or off. Example: -c progressRefreshMinutes=off`,
+    );
+  }
+
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     services,
@@ -295,6 +313,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     imagingManifestLocations,
     stallAfterSeconds,
     keepProgressHistory,
+    progressRefreshSeconds: progressRefresh === 'off' ? undefined : progressRefresh * 60,
     warnings,
   };
 }
@@ -364,6 +383,14 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
       problems.push(
         `keepProgressHistory: ${JSON.stringify(progress)} must be true or false. Example: -c keepProgressHistory=true`,
       );
+  }
+
+  const refresh = read('progressRefreshMinutes');
+  if (refresh !== undefined) {
+    settings.progressRefreshMinutes =
+      typeof refresh === 'string' && refresh.toLowerCase() === 'off'
+        ? 'off'
+        : (asNumberSetting(refresh, 'progressRefreshMinutes', problems) ?? DEFAULT_PROGRESS_REFRESH_MINUTES);
   }
 
   if (problems.length > 0) throw new SettingsError(problems);

@@ -46,6 +46,7 @@ describe('resolveSettings', () => {
     expect(settings.imagingManifestLocations).toEqual([]);
     expect(settings.stallAfterSeconds.healthlake).toBe(3600);
     expect(settings.keepProgressHistory).toBe(false);
+    expect(settings.progressRefreshSeconds).toBe(300);
     expect(settings.warnings).toEqual([]);
   });
 
@@ -72,6 +73,7 @@ describe('resolveSettings', () => {
         alarmEmails: ['not-an-email'],
         imagingManifestLocations: ['https://bucket/prefix'],
         stallAfterMinutes: { healthomics: -1 },
+        progressRefreshMinutes: 0,
       }),
     );
 
@@ -96,6 +98,9 @@ describe('resolveSettings', () => {
       ),
       expect.stringMatching(
         /^stallAfterMinutes: healthomics=-1 must be a whole number of minutes from 1 to 10080, or off/,
+      ),
+      expect.stringMatching(
+        /^progressRefreshMinutes: 0 must be a whole number of minutes from 1 to 1440, or off/,
       ),
     ]);
   });
@@ -191,6 +196,7 @@ describe('settingsFromContext', () => {
       alarmEmail: 'ops@example.com,oncall@example.com',
       stallAfterMinutes: 'healthlake=120,healthomics=off',
       keepProgressHistory: 'true',
+      progressRefreshMinutes: 'OFF',
     });
 
     // Assess
@@ -204,7 +210,10 @@ describe('settingsFromContext', () => {
       alarmEmails: ['ops@example.com', 'oncall@example.com'],
       stallAfterMinutes: { healthlake: 120, healthomics: 'off' },
       keepProgressHistory: true,
+      progressRefreshMinutes: 'off',
     });
+    expect(fromContext({ progressRefreshMinutes: '15' }).progressRefreshMinutes).toBe(15);
+    expect(resolveSettings({ progressRefreshMinutes: 'off' }).progressRefreshSeconds).toBeUndefined();
   });
 
   it('reads cdk.json values (arrays, objects, numbers) and JSON given on the command line', () => {

@@ -50,6 +50,7 @@ beforeAll(() => {
       imagingManifestLocations: ['s3://imaging-output/manifests/', 's3://second-bucket'],
       stallAfterMinutes: { healthomics: 'off', healthlake: 120 },
       keepProgressHistory: true,
+      progressRefreshMinutes: 'off',
     },
     {
       customize: (stack) => {
@@ -261,6 +262,8 @@ describe('functions', () => {
       JOBS_KEEP_PROGRESS_HISTORY: 'true',
     });
     expect(healthomics.JOBS_STALL_AFTER_SECONDS).toBe('off');
+    // Progress refreshes off: no describe for progress alone (the defaults' environment has no limit).
+    expect(healthomics.JOBS_PROGRESS_REFRESH_LIMIT).toBe('0');
     expect(healthimaging.JOBS_IMAGING_MANIFEST_LOCATIONS).toBe(
       's3://imaging-output/manifests,s3://second-bucket',
     );
