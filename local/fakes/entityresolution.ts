@@ -1,4 +1,12 @@
-import { epochSeconds, errors, FakeAwsServer, type FakeRequest, paginate } from './fake-aws-server.js';
+import {
+  applyPatch,
+  epochSeconds,
+  errors,
+  FakeAwsServer,
+  type FakeRequest,
+  paginate,
+  queryPageSize,
+} from './fake-aws-server.js';
 
 /**
  * A wire-level fake of the Entity Resolution ID mapping calls the aggregator makes (restJson1, dates as
@@ -172,7 +180,7 @@ export class FakeEntityResolution {
     const { page, nextToken } = paginate(
       [...this.workflows.values()],
       request.query.get('nextToken') ?? undefined,
-      maxResults(request),
+      queryPageSize(request, 'maxResults', ENTITY_RESOLUTION_PAGE_MAX),
       ENTITY_RESOLUTION_PAGE_MAX,
     );
     return {
@@ -191,7 +199,7 @@ export class FakeEntityResolution {
     const { page, nextToken } = paginate(
       [...(this.jobsByWorkflow.get(name)?.values() ?? [])],
       request.query.get('nextToken') ?? undefined,
-      maxResults(request),
+      queryPageSize(request, 'maxResults', ENTITY_RESOLUTION_PAGE_MAX),
       ENTITY_RESOLUTION_PAGE_MAX,
       name,
     );
@@ -243,24 +251,4 @@ export class FakeEntityResolution {
     this.sequence += 1;
     return this.sequence.toString(16).padStart(32, '0');
   }
-}
-
-function maxResults(request: FakeRequest): number | undefined {
-  const raw = request.query.get('maxResults');
-  if (raw === null) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > ENTITY_RESOLUTION_PAGE_MAX) {
-    throw errors.validation(`maxResults must be 1-${ENTITY_RESOLUTION_PAGE_MAX}`);
-  }
-  return value;
-}
-
-/** Shallow patch where an explicit `undefined` deletes the field. */
-function applyPatch<T extends object>(current: T, patch: object): T {
-  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-  }
-  return next as T;
 }

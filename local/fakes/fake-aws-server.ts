@@ -444,6 +444,27 @@ function decodeToken(token: string): { offset: number; fingerprint: string } | u
   }
 }
 
+/** Shallow patch where an explicit `undefined` deletes the field. */
+export function applyPatch<T extends object>(current: T, patch: object): T {
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next as T;
+}
+
+/** The page size of a list call whose `name` query parameter takes 1 to `max`; undefined when absent. */
+export function queryPageSize(request: FakeRequest, name: string, max: number): number | undefined {
+  const raw = request.query.get(name);
+  if (raw === null) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw errors.validation(`${name} must be 1-${max}`);
+  }
+  return value;
+}
+
 /** Epoch seconds with millisecond precision, as most of these services put dates on the wire. */
 export function epochSeconds(date: Date): number {
   return date.getTime() / 1000;

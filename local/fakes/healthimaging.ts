@@ -3,7 +3,14 @@ import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,
 } from '../../lambdas/services/healthimaging/definition.js';
-import { epochSeconds, errors, FakeAwsServer, type FakeRequest, paginate } from './fake-aws-server.js';
+import {
+  applyPatch,
+  epochSeconds,
+  errors,
+  FakeAwsServer,
+  type FakeRequest,
+  paginate,
+} from './fake-aws-server.js';
 
 /**
  * AWS HealthImaging (`medical-imaging`) on the wire: restJson1, dates as epoch seconds. The routes are the
@@ -157,14 +164,13 @@ export class HealthImagingFake {
   updateJob(scope: string, jobId: string, patch: HealthImagingJobPatch): HealthImagingFakeJob {
     const current = this.jobMap.get(jobKey(scope, jobId));
     if (!current) throw new Error(`No HealthImaging job ${scope}/${jobId} in the fake`);
-    const merged: Record<string, unknown> = { ...current, ...patch };
-    for (const [field, value] of Object.entries(merged)) if (value === undefined) delete merged[field];
-    const job = {
-      ...merged,
+    const patched = applyPatch(current, patch);
+    const job: HealthImagingFakeJob = {
+      ...patched,
       scope,
       jobId,
-      submittedAt: merged.submittedAt ?? current.submittedAt,
-    } as HealthImagingFakeJob;
+      submittedAt: patched.submittedAt ?? current.submittedAt,
+    };
     this.jobMap.set(jobKey(scope, jobId), job);
     return job;
   }

@@ -4,6 +4,7 @@ import {
   healthLakeDefinition,
 } from '../../lambdas/services/healthlake/definition.js';
 import {
+  applyPatch,
   epochSeconds,
   errors,
   FakeAwsServer,
@@ -141,11 +142,15 @@ export class HealthLakeFake {
   updateJob(scope: string, jobId: string, patch: HealthLakeJobPatch): HealthLakeFakeJob {
     const current = this.jobMap.get(jobKey(scope, jobId));
     if (!current) throw new Error(`No HealthLake job ${scope}/${jobId} in the fake`);
-    const merged: Record<string, unknown> = { ...current, ...patch };
-    for (const [field, value] of Object.entries(merged)) if (value === undefined) delete merged[field];
-    const job = { ...merged, scope, jobId, submittedAt: merged.submittedAt ?? current.submittedAt };
-    this.jobMap.set(jobKey(scope, jobId), job as HealthLakeFakeJob);
-    return job as HealthLakeFakeJob;
+    const patched = applyPatch(current, patch);
+    const job: HealthLakeFakeJob = {
+      ...patched,
+      scope,
+      jobId,
+      submittedAt: patched.submittedAt ?? current.submittedAt,
+    };
+    this.jobMap.set(jobKey(scope, jobId), job);
+    return job;
   }
 
   getJob(scope: string, jobId: string): HealthLakeFakeJob | undefined {

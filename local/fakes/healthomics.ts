@@ -1,9 +1,11 @@
 import {
+  applyPatch,
   errors,
   FakeAwsServer,
   type FakeRequest,
   type OperationHandler,
   paginate,
+  queryPageSize,
 } from './fake-aws-server.js';
 
 /**
@@ -211,7 +213,7 @@ export class FakeHealthOmics {
     const { page, nextToken } = paginate(
       stores,
       request.query.get('nextToken') ?? undefined,
-      maxResults(request),
+      queryPageSize(request, 'maxResults', OMICS_PAGE_MAX),
       OMICS_PAGE_MAX,
       JSON.stringify(filter),
     );
@@ -244,7 +246,7 @@ export class FakeHealthOmics {
     const { page, nextToken } = paginate(
       jobs,
       request.query.get('nextToken') ?? undefined,
-      maxResults(request),
+      queryPageSize(request, 'maxResults', OMICS_PAGE_MAX),
       OMICS_PAGE_MAX,
       `${storeId}:${JSON.stringify(filter)}`,
     );
@@ -291,26 +293,6 @@ export class FakeHealthOmics {
     this.sequence += 1;
     return String(4_000_000_000 + this.sequence);
   }
-}
-
-/** Shallow patch where an explicit `undefined` deletes the field. */
-function applyPatch<T extends object>(current: T, patch: object): T {
-  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-  }
-  return next as T;
-}
-
-function maxResults(request: FakeRequest): number | undefined {
-  const raw = request.query.get('maxResults');
-  if (raw === null) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > OMICS_PAGE_MAX) {
-    throw errors.validation(`maxResults must be 1-${OMICS_PAGE_MAX}`);
-  }
-  return value;
 }
 
 function objectOf(value: unknown): Record<string, unknown> {

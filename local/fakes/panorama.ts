@@ -1,4 +1,12 @@
-import { epochSeconds, errors, FakeAwsServer, type FakeRequest, paginate } from './fake-aws-server.js';
+import {
+  applyPatch,
+  epochSeconds,
+  errors,
+  FakeAwsServer,
+  type FakeRequest,
+  paginate,
+  queryPageSize,
+} from './fake-aws-server.js';
 
 /**
  * A wire-level fake of the Panorama package import calls the aggregator makes (restJson1, dates as epoch
@@ -150,7 +158,7 @@ export class FakePanorama {
     const { page, nextToken } = paginate(
       [...this.jobsById.values()],
       request.query.get('NextToken') ?? undefined,
-      maxResults(request),
+      queryPageSize(request, 'MaxResults', PANORAMA_PAGE_MAX),
       PANORAMA_PAGE_MAX,
     );
     return {
@@ -194,24 +202,4 @@ export class FakePanorama {
     this.sequence += 1;
     return `package-import-${String(this.sequence).padStart(6, '0')}`;
   }
-}
-
-function maxResults(request: FakeRequest): number | undefined {
-  const raw = request.query.get('MaxResults');
-  if (raw === null) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > PANORAMA_PAGE_MAX) {
-    throw errors.validation(`MaxResults must be 1-${PANORAMA_PAGE_MAX}`);
-  }
-  return value;
-}
-
-/** Shallow patch where an explicit `undefined` deletes the field. */
-function applyPatch<T extends object>(current: T, patch: object): T {
-  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-  }
-  return next as T;
 }
