@@ -76,8 +76,39 @@ function scopeOf(job: JobRef, service: ServiceId): string {
   return job.scope;
 }
 
+/**
+ * HealthLake's and HealthImaging's fakes take the same seed, in the snapshot's own names: a new job as they
+ * want it.
+ */
+function snapshotNamedSeed(job: JobSubmission, service: ServiceId) {
+  return {
+    scope: scopeOf(job, service),
+    jobId: job.jobId,
+    status: job.rawStatus,
+    submittedAt: job.submittedAt,
+    ...(job.jobName !== undefined && { jobName: job.jobName }),
+    ...(job.endedAt && { endedAt: job.endedAt }),
+    ...(job.message !== undefined && { message: job.message }),
+    ...(job.inputLocation !== undefined && { inputLocation: job.inputLocation }),
+    ...(job.outputLocation !== undefined && { outputLocation: job.outputLocation }),
+  };
+}
+
+/** The same for a change: status, end time and message. */
+function snapshotNamedPatch(change: JobChange) {
+  return {
+    ...(change.rawStatus !== undefined && { status: change.rawStatus }),
+    ...(change.endedAt && { endedAt: change.endedAt }),
+    ...(change.message !== undefined && { message: change.message }),
+  };
+}
+
 abstract class BaseDriver {
-  abstract readonly server: FakeAwsServer;
+  abstract readonly fake: { readonly server: FakeAwsServer };
+
+  get server(): FakeAwsServer {
+    return this.fake.server;
+  }
 
   get endpoint(): string {
     return this.server.endpoint;
@@ -103,33 +134,17 @@ class HealthLakeDriver extends BaseDriver implements ServiceDriver {
     this.fake = new HealthLakeFake(options);
   }
 
-  get server(): FakeAwsServer {
-    return this.fake.server;
-  }
-
   addScope(id: string, name: string): void {
     this.fake.addScope(id, name);
   }
 
   submit(job: JobSubmission): void {
-    this.fake.addJob({
-      scope: scopeOf(job, this.service),
-      jobId: job.jobId,
-      status: job.rawStatus,
-      submittedAt: job.submittedAt,
-      ...(job.jobName !== undefined && { jobName: job.jobName }),
-      ...(job.endedAt && { endedAt: job.endedAt }),
-      ...(job.message !== undefined && { message: job.message }),
-      ...(job.inputLocation !== undefined && { inputLocation: job.inputLocation }),
-      ...(job.outputLocation !== undefined && { outputLocation: job.outputLocation }),
-    });
+    this.fake.addJob(snapshotNamedSeed(job, this.service));
   }
 
   update(job: JobRef, change: JobChange): void {
     this.fake.updateJob(scopeOf(job, this.service), job.jobId, {
-      ...(change.rawStatus !== undefined && { status: change.rawStatus }),
-      ...(change.endedAt && { endedAt: change.endedAt }),
-      ...(change.message !== undefined && { message: change.message }),
+      ...snapshotNamedPatch(change),
       ...(change.progress && { progress: change.progress }),
     });
   }
@@ -146,34 +161,16 @@ class HealthImagingDriver extends BaseDriver implements ServiceDriver {
     this.fake = new HealthImagingFake(options);
   }
 
-  get server(): FakeAwsServer {
-    return this.fake.server;
-  }
-
   addScope(id: string, name: string): void {
     this.fake.addScope(id, name);
   }
 
   submit(job: JobSubmission): void {
-    this.fake.addJob({
-      scope: scopeOf(job, this.service),
-      jobId: job.jobId,
-      status: job.rawStatus,
-      submittedAt: job.submittedAt,
-      ...(job.jobName !== undefined && { jobName: job.jobName }),
-      ...(job.endedAt && { endedAt: job.endedAt }),
-      ...(job.message !== undefined && { message: job.message }),
-      ...(job.inputLocation !== undefined && { inputLocation: job.inputLocation }),
-      ...(job.outputLocation !== undefined && { outputLocation: job.outputLocation }),
-    });
+    this.fake.addJob(snapshotNamedSeed(job, this.service));
   }
 
   update(job: JobRef, change: JobChange): void {
-    this.fake.updateJob(scopeOf(job, this.service), job.jobId, {
-      ...(change.rawStatus !== undefined && { status: change.rawStatus }),
-      ...(change.endedAt && { endedAt: change.endedAt }),
-      ...(change.message !== undefined && { message: change.message }),
-    });
+    this.fake.updateJob(scopeOf(job, this.service), job.jobId, snapshotNamedPatch(change));
   }
 }
 
@@ -186,10 +183,6 @@ class HealthOmicsDriver extends BaseDriver implements ServiceDriver {
   constructor(options: DriverOptions) {
     super();
     this.fake = new FakeHealthOmics(options);
-  }
-
-  get server(): FakeAwsServer {
-    return this.fake.server;
   }
 
   addScope(id: string, name: string): void {
@@ -226,10 +219,6 @@ class EntityResolutionDriver extends BaseDriver implements ServiceDriver {
   constructor(options: DriverOptions) {
     super();
     this.fake = new FakeEntityResolution(options);
-  }
-
-  get server(): FakeAwsServer {
-    return this.fake.server;
   }
 
   /** The workflow name is the scope id; a workflow has no separate display name. */
@@ -270,10 +259,6 @@ class PanoramaDriver extends BaseDriver implements ServiceDriver {
   constructor() {
     super();
     this.fake = new FakePanorama();
-  }
-
-  get server(): FakeAwsServer {
-    return this.fake.server;
   }
 
   addScope(): void {
