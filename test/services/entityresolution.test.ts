@@ -5,14 +5,13 @@ import {
   ListIdMappingJobsCommand,
 } from '@aws-sdk/client-entityresolution';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ListedJob } from '../../lambdas/core/adapter.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
-import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { entityResolutionDefinition } from '../../lambdas/services/entityresolution/definition.js';
 import { FakeEntityResolution } from '../../local/fakes/entityresolution.js';
+import { collect, failure, snapshots } from './support.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -38,28 +37,6 @@ function adapter(settings: Partial<ClientSettings> = {}, accountId: string | und
     ...(accountId !== undefined && { accountId }),
     clock: () => NOW,
   });
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-function snapshots(items: readonly ListedJob[]): JobSnapshot[] {
-  return items.map((item) => {
-    if (!item.ok) throw item.error;
-    return item.snapshot;
-  });
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function jobId(n: number): string {

@@ -6,10 +6,8 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ListedJob } from '../../lambdas/core/adapter.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import type { Log } from '../../lambdas/core/ports.js';
-import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import {
@@ -19,6 +17,7 @@ import {
 import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
 import { HealthImagingFake, jobOutputManifest } from '../../local/fakes/healthimaging.js';
 import { type MotoServer, startMotoServer } from '../../local/moto-server.js';
+import { collect, failure, restoreEnv, wellFormedSnapshots } from './support.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '111122223333';
@@ -55,25 +54,6 @@ function adapterWith(
     clock: () => OBSERVED_AT,
     ...extra,
   });
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
-
-function snapshots(listed: readonly ListedJob[]): JobSnapshot[] {
-  return listed.flatMap((item) => (item.ok ? [item.snapshot] : []));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 interface LogLine {
@@ -160,7 +140,7 @@ describe('HealthImagingAdapter.listJobs', () => {
 
     // Assess
     expect(listed.every((item) => item.ok)).toBe(true);
-    const found = snapshots(listed);
+    const found = wellFormedSnapshots(listed);
     expect(found.map((snapshot) => snapshot.key.jobId)).toEqual(ids);
     expect(found.every((snapshot) => snapshot.detail === 'summary')).toBe(true);
     // A summary has no S3 URIs.
@@ -187,7 +167,7 @@ describe('HealthImagingAdapter.listJobs', () => {
     );
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['a2', 'a1']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['a2', 'a1']);
     expect(fake.server.callsOf('ListDICOMImportJobs').map((call) => call.query)).toEqual([
       { jobStatus: 'IN_PROGRESS', maxResults: '50' },
       { jobStatus: 'SUBMITTED', maxResults: '50' },
@@ -209,7 +189,7 @@ describe('HealthImagingAdapter.listJobs', () => {
     );
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['old']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['old']);
     expect(fake.server.callsOf('ListDICOMImportJobs').map((call) => call.query)).toEqual([
       { maxResults: '50' },
     ]);
@@ -226,7 +206,7 @@ describe('HealthImagingAdapter.listJobs', () => {
     const listed = await collect(adapterWith().listJobs(STORE));
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['b1', 'b4']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['b1', 'b4']);
     const failures = listed.flatMap((item) => (item.ok ? [] : [item.error]));
     expect(failures.map((error) => error.constructor)).toEqual([
       MalformedResponseError,
@@ -246,7 +226,7 @@ describe('HealthImagingAdapter.listJobs', () => {
     });
 
     // Act
-    const found = snapshots(await collect(adapterWith().listJobs(STORE)));
+    const found = wellFormedSnapshots(await collect(adapterWith().listJobs(STORE)));
 
     // Assess
     expect(found.map((snapshot) => [snapshot.rawStatus, snapshot.status])).toEqual(
@@ -339,9 +319,9 @@ describe('HealthImagingAdapter.describeJob', () => {
     const adapter = adapterWith();
 
     // Act
-    const badJob = await failureOf(adapter.describeJob({ scope: STORE, jobId: 'Job-1' }));
-    const badStore = await failureOf(adapter.describeJob({ scope: 'short', jobId: 'abc' }));
-    const badListScope = await failureOf(collect(adapter.listJobs(STORE.toUpperCase())));
+    const badJob = await failure(adapter.describeJob({ scope: STORE, jobId: 'Job-1' }));
+    const badStore = await failure(adapter.describeJob({ scope: 'short', jobId: 'abc' }));
+    const badListScope = await failure(collect(adapter.listJobs(STORE.toUpperCase())));
 
     // Assess
     expect(badJob).toBeInstanceOf(InvalidIdError);
@@ -367,7 +347,7 @@ describe('HealthImagingAdapter.describeJob', () => {
     fake.addScope(STORE);
 
     // Act
-    const error = await failureOf(adapterWith().describeJob({ scope: STORE, jobId: 'abc' }));
+    const error = await failure(adapterWith().describeJob({ scope: STORE, jobId: 'abc' }));
 
     // Assess
     expect(error).toBeInstanceOf(ServiceCallError);
@@ -402,7 +382,7 @@ describe('HealthImagingAdapter against a misbehaving service', () => {
     fake.server.inject('ListDICOMImportJobs', 'server-error', 10);
 
     // Act
-    const error = await failureOf(collect(adapterWith({ maxAttempts: 2 }).listJobs(STORE)));
+    const error = await failure(collect(adapterWith({ maxAttempts: 2 }).listJobs(STORE)));
 
     // Assess
     expect(error).toBeInstanceOf(ServiceCallError);
@@ -419,7 +399,7 @@ describe('HealthImagingAdapter against a misbehaving service', () => {
     const started = Date.now();
 
     // Act
-    const error = await failureOf(adapter.describeJob({ scope: STORE, jobId: 'abc' }));
+    const error = await failure(adapter.describeJob({ scope: STORE, jobId: 'abc' }));
 
     // Assess
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -431,7 +411,7 @@ describe('HealthImagingAdapter against a misbehaving service', () => {
     fake.server.inject('GetDICOMImportJob', 'malformed');
 
     // Act
-    const error = await failureOf(adapterWith().describeJob({ scope: STORE, jobId: 'abc' }));
+    const error = await failure(adapterWith().describeJob({ scope: STORE, jobId: 'abc' }));
 
     // Assess
     expect(error).toBeInstanceOf(ServiceCallError);
@@ -459,8 +439,8 @@ describe('HealthImagingAdapter endpoint from the environment', () => {
       expect(snapshot.rawStatus).toBe('SUBMITTED');
       expect(fake.server.callsOf('GetDICOMImportJob')).toHaveLength(1);
     } finally {
-      restore('AWS_ENDPOINT_URL_MEDICAL_IMAGING', saved.service);
-      restore('AWS_ENDPOINT_URL', saved.global);
+      restoreEnv('AWS_ENDPOINT_URL_MEDICAL_IMAGING', saved.service);
+      restoreEnv('AWS_ENDPOINT_URL', saved.global);
     }
   });
 });
@@ -475,16 +455,16 @@ describe('HealthImaging fake, seen through the plain SDK client', () => {
     fake.addScope(STORE);
 
     // Act
-    const forged = await failureOf(
+    const forged = await failure(
       client().send(new ListDICOMImportJobsCommand({ datastoreId: STORE, nextToken: 'bm90LWEtdG9rZW4' })),
     );
-    const tooBig = await failureOf(
+    const tooBig = await failure(
       client().send(new ListDICOMImportJobsCommand({ datastoreId: STORE, maxResults: 51 })),
     );
-    const badId = await failureOf(
+    const badId = await failure(
       client().send(new GetDICOMImportJobCommand({ datastoreId: STORE, jobId: 'A_B' })),
     );
-    const unknownStore = await failureOf(
+    const unknownStore = await failure(
       client().send(new ListDICOMImportJobsCommand({ datastoreId: hexId('f', 9) })),
     );
 
@@ -795,8 +775,3 @@ describe('HealthImagingAdapter output manifest', () => {
     expect(() => adapterWith({}, { manifestLocations: ['https://example.com/x'] })).toThrow(/s3:\/\/bucket/);
   });
 });
-
-function restore(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}

@@ -5,14 +5,13 @@ import {
   ListFHIRImportJobsCommand,
 } from '@aws-sdk/client-healthlake';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ListedJob } from '../../lambdas/core/adapter.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
-import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { HealthLakeAdapter } from '../../lambdas/services/healthlake/adapter.js';
 import { healthLakeDefinition } from '../../lambdas/services/healthlake/definition.js';
 import { HealthLakeFake } from '../../local/fakes/healthlake.js';
+import { collect, failure, restoreEnv, wellFormedSnapshots } from './support.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '111122223333';
@@ -40,25 +39,6 @@ function adapterWith(settings: ClientSettings = {}): HealthLakeAdapter {
     accountId: ACCOUNT,
     clock: () => OBSERVED_AT,
   });
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
-
-function snapshots(listed: readonly ListedJob[]): JobSnapshot[] {
-  return listed.flatMap((item) => (item.ok ? [item.snapshot] : []));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('HealthLake definition', () => {
@@ -138,7 +118,7 @@ describe('HealthLakeAdapter.listJobs', () => {
 
     // Assess
     expect(listed.every((item) => item.ok)).toBe(true);
-    const found = snapshots(listed);
+    const found = wellFormedSnapshots(listed);
     expect(found.map((snapshot) => snapshot.key.jobId)).toEqual(ids);
     expect(found.every((snapshot) => snapshot.detail === 'full')).toBe(true);
     const calls = fake.server.callsOf('ListFHIRImportJobs');
@@ -169,7 +149,10 @@ describe('HealthLakeAdapter.listJobs', () => {
     );
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['submitted', 'running']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual([
+      'submitted',
+      'running',
+    ]);
     const calls = fake.server.callsOf('ListFHIRImportJobs');
     expect(calls.map((call) => call.body.JobStatus)).toEqual(['SUBMITTED', 'IN_PROGRESS']);
     expect(calls.map((call) => call.body.NextToken)).toEqual([undefined, undefined]);
@@ -196,7 +179,7 @@ describe('HealthLakeAdapter.listJobs', () => {
     const listed = await collect(adapterWith().listJobs(STORE, { submittedAfter: since }));
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['new']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['new']);
     const [call] = fake.server.callsOf('ListFHIRImportJobs');
     expect(call?.body.SubmittedAfter).toBe(since.getTime() / 1000);
   });
@@ -229,7 +212,7 @@ describe('HealthLakeAdapter.listJobs', () => {
     );
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['a']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['a']);
     expect(fake.server.callsOf('ListFHIRImportJobs').map((call) => call.body)).toEqual([
       { DatastoreId: STORE, MaxResults: 500, JobStatus: 'QUEUED', SubmittedAfter: since.getTime() / 1000 },
     ]);
@@ -247,7 +230,7 @@ describe('HealthLakeAdapter.listJobs', () => {
     const listed = await collect(adapterWith().listJobs(STORE));
 
     // Assess
-    expect(snapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['good-1', 'good-2']);
+    expect(wellFormedSnapshots(listed).map((snapshot) => snapshot.key.jobId)).toEqual(['good-1', 'good-2']);
     const failures = listed.flatMap((item) => (item.ok ? [] : [item.error]));
     expect(failures).toHaveLength(3);
     expect(failures[0]).toBeInstanceOf(MalformedResponseError);
@@ -266,7 +249,7 @@ describe('HealthLakeAdapter.listJobs', () => {
     for (const raw of raws) fake.addJob({ scope: STORE, jobId: `job-${raw}`, status: raw });
 
     // Act
-    const found = snapshots(await collect(adapterWith().listJobs(STORE)));
+    const found = wellFormedSnapshots(await collect(adapterWith().listJobs(STORE)));
 
     // Assess
     expect(found.map((snapshot) => [snapshot.rawStatus, snapshot.status])).toEqual(
@@ -276,7 +259,7 @@ describe('HealthLakeAdapter.listJobs', () => {
   });
 
   it('fails with not-found for an unknown data store', async () => {
-    const error = await failureOf(collect(adapterWith().listJobs('no-such-store')));
+    const error = await failure(collect(adapterWith().listJobs('no-such-store')));
     expect(error).toBeInstanceOf(ServiceCallError);
     expect((error as ServiceCallError).kind).toBe('not-found');
     expect((error as ServiceCallError).job).toEqual({ service: 'healthlake', scope: 'no-such-store' });
@@ -371,7 +354,7 @@ describe('HealthLakeAdapter.describeJob', () => {
 
     // Act
     const described = await adapterWith().describeJob({ scope: STORE, jobId: 'future' });
-    const [listed] = snapshots(await collect(adapterWith().listJobs(STORE)));
+    const [listed] = wellFormedSnapshots(await collect(adapterWith().listJobs(STORE)));
 
     // Assess
     expect(described.status).toBe(JobStatus.UNKNOWN);
@@ -385,10 +368,10 @@ describe('HealthLakeAdapter.describeJob', () => {
     const adapter = adapterWith();
 
     // Act
-    const badJob = await failureOf(adapter.describeJob({ scope: STORE, jobId: 'job;drop' }));
-    const badStore = await failureOf(adapter.describeJob({ scope: 'x'.repeat(33), jobId: 'ok' }));
-    const noStore = await failureOf(adapter.describeJob({ jobId: 'ok' }));
-    const badListScope = await failureOf(collect(adapter.listJobs('store#1')));
+    const badJob = await failure(adapter.describeJob({ scope: STORE, jobId: 'job;drop' }));
+    const badStore = await failure(adapter.describeJob({ scope: 'x'.repeat(33), jobId: 'ok' }));
+    const noStore = await failure(adapter.describeJob({ jobId: 'ok' }));
+    const badListScope = await failure(collect(adapter.listJobs('store#1')));
 
     // Assess
     expect(badJob).toBeInstanceOf(InvalidIdError);
@@ -416,7 +399,7 @@ describe('HealthLakeAdapter.describeJob', () => {
     fake.addScope(STORE);
 
     // Act
-    const error = await failureOf(adapterWith().describeJob({ scope: STORE, jobId: 'missing' }));
+    const error = await failure(adapterWith().describeJob({ scope: STORE, jobId: 'missing' }));
 
     // Assess
     expect(error).toBeInstanceOf(ServiceCallError);
@@ -453,7 +436,7 @@ describe('HealthLakeAdapter against a misbehaving service', () => {
     fake.server.inject('DescribeFHIRImportJob', 'server-error', 10);
 
     // Act
-    const error = await failureOf(
+    const error = await failure(
       adapterWith({ maxAttempts: 3 }).describeJob({ scope: STORE, jobId: 'steady' }),
     );
 
@@ -472,7 +455,7 @@ describe('HealthLakeAdapter against a misbehaving service', () => {
     const started = Date.now();
 
     // Act
-    const error = await failureOf(adapter.describeJob({ scope: STORE, jobId: 'steady' }));
+    const error = await failure(adapter.describeJob({ scope: STORE, jobId: 'steady' }));
 
     // Assess
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -486,7 +469,7 @@ describe('HealthLakeAdapter against a misbehaving service', () => {
     fake.server.inject('ListFHIRImportJobs', 'malformed');
 
     // Act
-    const error = await failureOf(collect(adapterWith().listJobs(STORE)));
+    const error = await failure(collect(adapterWith().listJobs(STORE)));
 
     // Assess
     expect(error).toBeInstanceOf(ServiceCallError);
@@ -499,7 +482,7 @@ describe('HealthLakeAdapter against a misbehaving service', () => {
     fake.updateJob(STORE, 'steady', { wire: { JobStatus: undefined } });
 
     // Act
-    const error = await failureOf(adapterWith().describeJob({ scope: STORE, jobId: 'steady' }));
+    const error = await failure(adapterWith().describeJob({ scope: STORE, jobId: 'steady' }));
 
     // Assess
     expect(error).toBeInstanceOf(MalformedResponseError);
@@ -518,8 +501,8 @@ describe('HealthLakeAdapter endpoint from the environment', () => {
   };
 
   afterAll(() => {
-    restore('AWS_ENDPOINT_URL_HEALTHLAKE', saved.service);
-    restore('AWS_ENDPOINT_URL', saved.global);
+    restoreEnv('AWS_ENDPOINT_URL_HEALTHLAKE', saved.service);
+    restoreEnv('AWS_ENDPOINT_URL', saved.global);
   });
 
   it('sends calls to AWS_ENDPOINT_URL_HEALTHLAKE when no endpoint is configured', async () => {
@@ -537,7 +520,7 @@ describe('HealthLakeAdapter endpoint from the environment', () => {
       expect(snapshot.rawStatus).toBe('QUEUED');
       expect(fake.server.callsOf('DescribeFHIRImportJob')).toHaveLength(1);
     } finally {
-      restore('AWS_ENDPOINT_URL_HEALTHLAKE', saved.service);
+      restoreEnv('AWS_ENDPOINT_URL_HEALTHLAKE', saved.service);
     }
   });
 
@@ -556,7 +539,7 @@ describe('HealthLakeAdapter endpoint from the environment', () => {
       expect(snapshot.key.jobId).toBe('via-global');
       expect(fake.server.callsOf('DescribeFHIRImportJob')).toHaveLength(1);
     } finally {
-      restore('AWS_ENDPOINT_URL', saved.global);
+      restoreEnv('AWS_ENDPOINT_URL', saved.global);
     }
   });
 });
@@ -573,10 +556,10 @@ describe('HealthLake fake, seen through the plain SDK client', () => {
     const first = await client().send(new ListFHIRImportJobsCommand({ DatastoreId: STORE, MaxResults: 1 }));
 
     // Act
-    const forged = await failureOf(
+    const forged = await failure(
       client().send(new ListFHIRImportJobsCommand({ DatastoreId: STORE, NextToken: 'bm90LWEtdG9rZW4' })),
     );
-    const reused = await failureOf(
+    const reused = await failure(
       client().send(
         new ListFHIRImportJobsCommand({
           DatastoreId: STORE,
@@ -598,15 +581,15 @@ describe('HealthLake fake, seen through the plain SDK client', () => {
     fake.addScope(STORE);
 
     // Act
-    const tooBig = await failureOf(
+    const tooBig = await failure(
       client().send(new ListFHIRImportJobsCommand({ DatastoreId: STORE, MaxResults: 501 })),
     );
-    const badStatus = await failureOf(
+    const badStatus = await failure(
       client().send(
         new ListFHIRImportJobsCommand({ DatastoreId: STORE, JobStatus: 'DONE' as HealthLakeSdkJobStatus }),
       ),
     );
-    const badId = await failureOf(
+    const badId = await failure(
       client().send(new DescribeFHIRImportJobCommand({ DatastoreId: STORE, JobId: 'a#b' })),
     );
 
@@ -638,8 +621,3 @@ describe('HealthLake fake, seen through the plain SDK client', () => {
     expect(fake.jobs()).toHaveLength(1);
   });
 });
-
-function restore(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}

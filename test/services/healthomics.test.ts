@@ -6,9 +6,7 @@ import {
   ReferenceImportJobStatus,
 } from '@aws-sdk/client-omics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ListedJob } from '../../lambdas/core/adapter.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
-import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { HealthOmicsAdapter } from '../../lambdas/services/healthomics/adapter.js';
@@ -17,6 +15,7 @@ import {
   referenceImportItemStatusMap,
 } from '../../lambdas/services/healthomics/definition.js';
 import { FakeHealthOmics } from '../../local/fakes/healthomics.js';
+import { collect, failure, snapshots } from './support.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -41,28 +40,6 @@ function adapter(settings: Partial<ClientSettings> = {}): HealthOmicsAdapter {
     accountId: ACCOUNT,
     clock: () => NOW,
   });
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-function snapshots(items: readonly ListedJob[]): JobSnapshot[] {
-  return items.map((item) => {
-    if (!item.ok) throw item.error;
-    return item.snapshot;
-  });
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function storeId(n: number): string {
