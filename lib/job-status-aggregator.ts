@@ -291,9 +291,10 @@ export class JobStatusAggregator extends Construct {
         JOBS_SCHEDULE_SECONDS: String(minutes * 60),
         JOBS_FULL_SWEEP_SECONDS: String(FULL_SWEEP_SECONDS),
         JOBS_RECENT_WINDOW_SECONDS: String(Math.max(3600, 2 * minutes * 60)),
-        // Off: no describe for progress alone (the interval is then moot).
-        JOBS_PROGRESS_REFRESH_SECONDS: String(this.settings.progressRefreshSeconds ?? 3600),
-        ...(this.settings.progressRefreshSeconds === undefined && { JOBS_PROGRESS_REFRESH_LIMIT: '0' }),
+        // Off: a limit of 0 progress-only describes per cycle, and no interval to set.
+        ...(this.settings.progressRefreshSeconds === undefined
+          ? { JOBS_PROGRESS_REFRESH_LIMIT: '0' }
+          : { JOBS_PROGRESS_REFRESH_SECONDS: String(this.settings.progressRefreshSeconds) }),
         JOBS_CONCURRENCY: String(POLLER_CONCURRENCY),
         JOBS_SAFETY_MARGIN_MS: String(SAFETY_MARGIN_MS),
         JOBS_SDK_MAX_ATTEMPTS: String(SDK_MAX_ATTEMPTS),

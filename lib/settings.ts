@@ -370,9 +370,7 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   const manifests = asList(read('imagingManifestLocations'), 'imagingManifestLocations', problems);
   if (manifests !== undefined) settings.imagingManifestLocations = manifests;
 
-  const stall = asMap(read('stallAfterMinutes'), 'stallAfterMinutes', problems, enabled, (v) =>
-    typeof v === 'string' && v.trim().toLowerCase() === 'off' ? 'off' : asNumber(v),
-  );
+  const stall = asMap(read('stallAfterMinutes'), 'stallAfterMinutes', problems, enabled, asOffOrNumber);
   if (stall !== undefined) settings.stallAfterMinutes = stall as Partial<Record<ServiceId, number | 'off'>>;
 
   const progress = read('keepProgressHistory');
@@ -385,13 +383,9 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
       );
   }
 
+  // Checked by resolveSettings below, as stallAfterMinutes is.
   const refresh = read('progressRefreshMinutes');
-  if (refresh !== undefined) {
-    settings.progressRefreshMinutes =
-      typeof refresh === 'string' && refresh.toLowerCase() === 'off'
-        ? 'off'
-        : (asNumberSetting(refresh, 'progressRefreshMinutes', problems) ?? DEFAULT_PROGRESS_REFRESH_MINUTES);
-  }
+  if (refresh !== undefined) settings.progressRefreshMinutes = asOffOrNumber(refresh) as number | 'off';
 
   if (problems.length > 0) throw new SettingsError(problems);
   resolveSettings(settings);
@@ -449,6 +443,11 @@ function isWholeNumberIn(value: unknown, min: number, max: number): value is num
 function asNumber(value: unknown): unknown {
   if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   return value;
+}
+
+/** `off` (any case) as itself; anything else as `asNumber` reads it. */
+function asOffOrNumber(value: unknown): unknown {
+  return typeof value === 'string' && value.trim().toLowerCase() === 'off' ? 'off' : asNumber(value);
 }
 
 function asNumberSetting(value: unknown, key: string, problems: string[]): number | undefined {

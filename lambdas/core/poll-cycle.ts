@@ -131,8 +131,11 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   // Only an unfiltered listing resumes: its tokens do not depend on this run's time filter.
   const resumable =
     passes.length === 1 && Object.keys(passes[0] ?? {}).length === 0 && !!store.saveListCursor;
+  /** The cursor this run goes on from, if it can. */
+  const resuming = resumable ? resumeFrom : undefined;
   /** Scopes this run did not list from their first page: their unseen jobs are not judged missing. */
   const uncovered = new Set<string | undefined>();
+  const listedInFull = (stored: StoredJob) => !uncovered.has(stored.snapshot.key.scope);
   /** The earliest place whose work the deadline left out (resumable listings only). */
   let resumeAt: ListPosition | undefined;
   const resumeNoLaterThan = (position: ListPosition | undefined) => {
@@ -241,7 +244,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
 
   let listsComplete = true;
   /** Resuming: scopes before the cursor's were listed by the earlier run; this run skips them. */
-  let skippingTo = resumable && resumeFrom ? { scope: resumeFrom.scope } : undefined;
+  let skippingTo = resuming ? { scope: resuming.scope } : undefined;
   try {
     scopes: for await (const scope of adapter.listScopes()) {
       if (skippingTo) {
@@ -252,8 +255,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
         skippingTo = undefined;
       }
       report.scopes += 1;
-      const startToken =
-        resumable && resumeFrom && scope === resumeFrom.scope ? resumeFrom.pageToken : undefined;
+      const startToken = resuming && scope === resuming.scope ? resuming.pageToken : undefined;
       if (startToken !== undefined) uncovered.add(scope);
       /** The page being read: where to come back to if the deadline stops the listing in it. */
       let page: ListPosition = { scope, pageToken: startToken, rank: pagesRead++ };
@@ -299,7 +301,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     // Known active jobs the lists did not show: finished (filtered out), vanished, or their scope's list
     // failed. The ones written longest ago first: a job a cut-short run left out is first in line next time.
     const absent = [...known.entries()]
-      .filter(([id, previous]) => !seen.has(id) && !uncovered.has(previous.snapshot.key.scope))
+      .filter(([id, previous]) => !seen.has(id) && listedInFull(previous))
       .map(([, previous]) => previous)
       .sort((a, b) => Date.parse(a.writtenAt) - Date.parse(b.writtenAt));
     for (const previous of absent) schedule({ locator: locatorOf(previous.snapshot.key), previous });
@@ -413,7 +415,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
         const quietFor = (checkAt.getTime() - Date.parse(stored.lastChangeAt)) / 1000;
         return (
           !changed.has(id) &&
-          !uncovered.has(stored.snapshot.key.scope) &&
+          listedInFull(stored) &&
           !stored.stalledSince &&
           stored.snapshot.status === 'RUNNING' &&
           quietFor >= thresholdSeconds

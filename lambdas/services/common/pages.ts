@@ -26,7 +26,6 @@ export async function* pages<Page>(
     const page = await callService(call.service, call.operation, call.job, () => fetchPage(current));
     yield page;
     token = tokenOf(page) || undefined;
-    resume.onPageEnd?.(token);
     if (token !== undefined) {
       if (seen.has(token)) {
         throw new MalformedResponseError(
@@ -38,6 +37,8 @@ export async function* pages<Page>(
       }
       seen.add(token);
     }
+    // Only a token that can be used is passed on: a cursor must never hold one that loops.
+    resume.onPageEnd?.(token);
   } while (token !== undefined);
 }
 
