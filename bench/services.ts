@@ -74,6 +74,20 @@ export interface BenchService {
 
 const SCOPES_PER_SERVICE = 2;
 
+/** Start a fake and create its scopes; stop it. */
+function lifecycle(
+  fake: { start(): Promise<unknown>; stop(): Promise<void>; addScope(id: string): unknown },
+  scopes: readonly string[],
+): Pick<BenchService, 'start' | 'stop'> {
+  return {
+    start: async () => {
+      await fake.start();
+      for (const scope of scopes) fake.addScope(scope);
+    },
+    stop: () => fake.stop(),
+  };
+}
+
 function withEndpoint(init: AdapterInit, endpoint: string): AdapterInit {
   return { ...init, settings: { ...init.settings, endpoint } };
 }
@@ -90,11 +104,7 @@ function healthLake(): BenchService {
     scopes,
     scopePageSize: HEALTHLAKE_MAX_DATASTORE_PAGE,
     hasQueued: true,
-    start: async () => {
-      await fake.start();
-      for (const scope of scopes) fake.addScope(scope);
-    },
-    stop: () => fake.stop(),
+    ...lifecycle(fake, scopes),
     jobId: (n) => `job-${n}`,
     addJob: (job) =>
       fake.addJob({
@@ -126,11 +136,7 @@ function healthImaging(): BenchService {
     scopes,
     scopePageSize: HEALTHIMAGING_MAX_DATASTORE_PAGE,
     hasQueued: true,
-    start: async () => {
-      await fake.start();
-      for (const scope of scopes) fake.addScope(scope);
-    },
-    stop: () => fake.stop(),
+    ...lifecycle(fake, scopes),
     jobId: (n) => `job${n}`,
     addJob: (job) =>
       fake.addJob({
@@ -168,11 +174,7 @@ function healthOmics(): BenchService {
     scopes,
     scopePageSize: OMICS_PAGE_MAX,
     hasQueued: true,
-    start: async () => {
-      await fake.start();
-      for (const scope of scopes) fake.addScope(scope);
-    },
-    stop: () => fake.stop(),
+    ...lifecycle(fake, scopes),
     jobId: (n) => String(5_000_000_000 + n),
     addJob: (job) =>
       fake.addJob({
@@ -208,11 +210,7 @@ function entityResolution(): BenchService {
     scopes,
     scopePageSize: ENTITY_RESOLUTION_PAGE_MAX,
     hasQueued: true,
-    start: async () => {
-      await fake.start();
-      for (const scope of scopes) fake.addScope(scope);
-    },
-    stop: () => fake.stop(),
+    ...lifecycle(fake, scopes),
     jobId: (n) => n.toString(16).padStart(32, '0'),
     addJob: (job) => {
       const counters = metrics(job.phase);
