@@ -11,6 +11,7 @@ import type { Counters } from '../lambdas/core/snapshot.js';
 import { isJobStatus, JOB_STATUSES, type JobStatus } from '../lambdas/core/status.js';
 import { allPages, JobQueries, type Page } from '../lambdas/store/queries.js';
 import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/store/table-schema.js';
+import { parseTime, UsageError } from './cli.js';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -48,8 +49,6 @@ Flags:
 
 Statuses: ${JOB_STATUSES.join(', ')}
 Services: ${SERVICE_IDS.join(', ')}`;
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   table: { type: 'string' },
@@ -359,21 +358,6 @@ function kindFlag(value: string | undefined): HistoryRecord['kind'] | undefined 
   if (value === undefined) return undefined;
   if (value === 'transition' || value === 'stall' || value === 'progress') return value;
   throw new UsageError(`Unknown kind "${value}"; one of transition, stall, progress`);
-}
-
-const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-/** An ISO time, or a duration back from now: `30m`, `24h`, `7d`, `2w`. */
-export function parseTime(value: string, now: Date, flag: string): Date {
-  const relative = RELATIVE.exec(value.trim());
-  if (relative) {
-    const seconds = Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? 's').toLowerCase()] ?? 1);
-    return new Date(now.getTime() - seconds * 1000);
-  }
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UsageError(`${flag} must be an ISO time or a duration like 7d, 24h, 30m`);
-  return new Date(time);
 }
 
 // --- configuration ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import type { ReportInput } from '../lambdas/report/model.js';
 import { renderReport } from '../lambdas/report/render.js';
 import { allPages, JobQueries } from '../lambdas/store/queries.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { parseTime, UsageError } from './cli.js';
 
 /** `npm run report`: the aggregator's history as one self-contained HTML page (lambdas/report). */
 
@@ -42,8 +43,6 @@ export interface ReportIo {
   readonly env: NodeJS.ProcessEnv;
   now?(): Date;
 }
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   table: { type: 'string' },
@@ -199,21 +198,6 @@ function clientConfig(
     ...(endpoint && { endpoint }),
     ...(local && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   };
-}
-
-const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-/** An ISO time, or a duration back from now: `30m`, `24h`, `7d`, `2w`. */
-export function parseTime(value: string, now: Date, flag: string): Date {
-  const relative = RELATIVE.exec(value.trim());
-  if (relative) {
-    const seconds = Number(relative[1]) * (UNIT_SECONDS[(relative[2] ?? 's').toLowerCase()] ?? 1);
-    return new Date(now.getTime() - seconds * 1000);
-  }
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UsageError(`${flag} must be an ISO time or a duration like 7d, 24h, 30m`);
-  return new Date(time);
 }
 
 function processIo(): ReportIo {
