@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { freePort, waitUntil } from './free-port.js';
+import { freePort } from './free-port.js';
+import { startLocalProcess } from './local-process.js';
 
 /** A running DynamoDB Local (the real engine: transactions, GSIs, streams, TTL attribute). */
 export interface DynamoDbLocal {
@@ -24,9 +24,10 @@ export async function startDynamoDbLocal(
   if (!release) throw new Error(`No DynamoDB Local jar under ${libDir}`);
   const home = join(libDir, release);
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
-  const child: ChildProcess = spawn(
-    'java',
-    [
+  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await startLocalProcess({
+    command: 'java',
+    args: [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(home, 'DynamoDBLocal.jar'),
@@ -38,39 +39,9 @@ export async function startDynamoDbLocal(
       '-sharedDb',
       ...storage,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+    name: 'DynamoDB Local',
+    startError: 'Could not start DynamoDB Local (is Java installed? "java -version")',
+    ready: async () => (await fetch(endpoint, { method: 'POST' })).status > 0,
   });
-  child.stdout?.resume();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`DynamoDB Local exited: ${stderr}`);
-        const response = await fetch(endpoint, { method: 'POST' });
-        return response.status > 0;
-      },
-      30_000,
-      'DynamoDB Local',
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`Could not start DynamoDB Local (is Java installed? "java -version"): ${stderr}`, {
-      cause: error,
-    });
-  }
-  return {
-    endpoint,
-    port,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
+  return { endpoint, port, stop: () => server.stop() };
 }

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort, waitUntil } from './free-port.js';
+import { freePort } from './free-port.js';
+import { startLocalProcess } from './local-process.js';
 
 /** A running moto server: EventBridge (rules with content filtering), SQS, S3 and more on one port. */
 export interface MotoServer {
@@ -10,36 +10,15 @@ export interface MotoServer {
 /** Starts `python3 -m moto.server` on a free loopback port. Needs `pip install 'moto[server]'`. */
 export async function startMotoServer(options: { port?: number } = {}): Promise<MotoServer> {
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  child.stdout?.resume();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`moto exited: ${stderr}`);
-        return (await fetch(`${endpoint}/moto-api/`)).ok;
-      },
-      30_000,
-      'moto server',
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`Could not start moto (pip install 'moto[server]'): ${stderr}`, { cause: error });
-  }
-  return {
-    endpoint,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
+  const server = await startLocalProcess({
+    command: 'python3',
+    args: ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    name: 'moto',
+    startError: "Could not start moto (pip install 'moto[server]')",
+    ready: async () => (await fetch(`${endpoint}/moto-api/`)).ok,
+    // moto logs every request.
+    stderrTail: 4000,
+  });
+  return { endpoint, stop: () => server.stop() };
 }
