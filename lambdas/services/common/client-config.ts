@@ -1,3 +1,5 @@
+import { loadConfig } from '@smithy/core/config';
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Settings every service client shares; read from the environment by `clientSettingsFromEnv`. */
@@ -5,36 +7,47 @@ export interface ClientSettings {
   readonly region?: string;
   /** Explicit endpoint; when absent the SDK still honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. */
   readonly endpoint?: string;
-  /** Attempts per call including the first; bounded so one slow service cannot eat a whole run. */
+  /**
+   * Attempts per call including the first; bounded so one slow service cannot eat a whole run. When absent,
+   * the SDK's standard settings decide (see `baseClientConfig`).
+   */
   readonly maxAttempts?: number;
   /** Time for one attempt, connection included. */
   readonly requestTimeoutMs?: number;
 }
 
+/** The project's defaults, where neither a setting of ours nor one of the SDK's standard ones is given. */
 export const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_RETRY_MODE = 'adaptive';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const CONNECTION_TIMEOUT_MS = 3_000;
 
 export function clientSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  const maxAttempts = positiveInt(env, 'JOBS_SDK_MAX_ATTEMPTS');
   return {
     ...(env.AWS_REGION && { region: env.AWS_REGION }),
-    maxAttempts: positiveInt(env, 'JOBS_SDK_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS),
-    requestTimeoutMs: positiveInt(env, 'JOBS_SDK_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
+    ...(maxAttempts !== undefined && { maxAttempts }),
+    requestTimeoutMs: positiveInt(env, 'JOBS_SDK_REQUEST_TIMEOUT_MS') ?? DEFAULT_REQUEST_TIMEOUT_MS,
   };
 }
 
 /**
- * The client configuration: adaptive retry (client-side rate limiting plus back-off on throttling and
- * 5xx), a bounded attempt count, and a request timeout that really aborts (`throwOnRequestTimeout`:
- * without it a hung call only logs a warning and holds the Lambda until its own timeout).
+ * The client configuration: a bounded attempt count, a retry mode, and a request timeout that really
+ * aborts (`throwOnRequestTimeout`: without it a hung call only logs a warning and holds the Lambda until its
+ * own timeout). Attempts: `settings.maxAttempts` (JOBS_SDK_MAX_ATTEMPTS), else the SDK's standard
+ * AWS_MAX_ATTEMPTS, else the profile's `max_attempts` in the shared config file, else 4. Retry mode:
+ * AWS_RETRY_MODE, else the profile's `retry_mode`, else adaptive (client-side rate limiting plus back-off on
+ * throttling and 5xx). The SDK's own loaders read them, so they mean what they mean to every other client.
  */
 export function baseClientConfig(settings: ClientSettings) {
   const requestTimeout = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     ...(settings.region && { region: settings.region }),
     ...(settings.endpoint && { endpoint: settings.endpoint }),
-    retryMode: 'adaptive',
-    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: DEFAULT_RETRY_MODE }),
+    maxAttempts:
+      settings.maxAttempts ??
+      loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS }),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: CONNECTION_TIMEOUT_MS,
       requestTimeout,
@@ -55,9 +68,9 @@ export function hasEndpointOverride(
   return Boolean(settings.endpoint ?? env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`] ?? env.AWS_ENDPOINT_URL);
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
     throw new Error(`Invalid setting ${name}="${raw}": expected a positive whole number`);
