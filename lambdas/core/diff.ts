@@ -1,3 +1,4 @@
+import { AggregatorError } from './errors.js';
 import { formatJobKey, type JobKey } from './job-key.js';
 import type { Counters, JobSnapshot, SourceStatus } from './snapshot.js';
 import { isTerminal, type JobStatus } from './status.js';
@@ -42,9 +43,12 @@ export const PROGRESS_FIELDS = [
 ] as const;
 export type ProgressField = (typeof PROGRESS_FIELDS)[number];
 
-export class SnapshotMismatchError extends Error {
-  constructor(expected: JobKey, actual: JobKey) {
-    super(`Cannot compare snapshots of different jobs: ${formatJobKey(expected)} vs ${formatJobKey(actual)}`);
+export class SnapshotMismatchError extends AggregatorError {
+  constructor(expected: JobKey, actual: JobKey, options?: ErrorOptions) {
+    super(
+      `Cannot compare snapshots of different jobs: ${formatJobKey(expected)} vs ${formatJobKey(actual)}`,
+      options,
+    );
     this.name = 'SnapshotMismatchError';
   }
 }

@@ -1,5 +1,16 @@
 import type { ServiceId } from './service-id.js';
 
+/**
+ * The base of every error this package throws on purpose, so `instanceof AggregatorError` tells ours from
+ * the rest. Every subclass sets `name` as a literal (bundlers may rename classes) and takes `ErrorOptions`.
+ */
+export class AggregatorError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AggregatorError';
+  }
+}
+
 /** Which job an error belongs to, as far as it is known (an invalid id is still named). */
 export interface JobRef {
   readonly service: ServiceId;
@@ -8,13 +19,13 @@ export interface JobRef {
 }
 
 /** An id that breaks the service's documented rule; reported before any call is made. */
-export class InvalidIdError extends Error {
+export class InvalidIdError extends AggregatorError {
   readonly job: JobRef;
   readonly field: string;
   readonly value: string;
 
-  constructor(job: JobRef, field: string, value: string, rule: string) {
-    super(`${job.service}: invalid ${field} ${JSON.stringify(value.slice(0, 300))}: ${rule}`);
+  constructor(job: JobRef, field: string, value: string, rule: string, options?: ErrorOptions) {
+    super(`${job.service}: invalid ${field} ${JSON.stringify(value.slice(0, 300))}: ${rule}`, options);
     this.name = 'InvalidIdError';
     this.job = job;
     this.field = field;
@@ -37,7 +48,7 @@ export const ServiceErrorKind = {
 export type ServiceErrorKind = (typeof ServiceErrorKind)[keyof typeof ServiceErrorKind];
 
 /** A service call that failed after the SDK's own retries, classified, with the job it was about. */
-export class ServiceCallError extends Error {
+export class ServiceCallError extends AggregatorError {
   readonly kind: ServiceErrorKind;
   readonly service: ServiceId;
   readonly operation: string;
@@ -45,7 +56,7 @@ export class ServiceCallError extends Error {
 
   constructor(
     init: { kind: ServiceErrorKind; service: ServiceId; operation: string; job?: JobRef; detail: string },
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     const about = init.job?.jobId
       ? ` for job ${init.job.scope ? `${init.job.scope}/` : ''}${init.job.jobId}`
@@ -60,12 +71,35 @@ export class ServiceCallError extends Error {
 }
 
 /** A response the SDK parsed but that lacks what the model promises (no job id, no status). */
-export class MalformedResponseError extends Error {
+export class MalformedResponseError extends AggregatorError {
   readonly job: JobRef | undefined;
 
-  constructor(service: ServiceId, operation: string, problem: string, job?: JobRef) {
-    super(`${service} ${operation} returned a malformed response: ${problem}`);
+  constructor(service: ServiceId, operation: string, problem: string, job?: JobRef, options?: ErrorOptions) {
+    super(`${service} ${operation} returned a malformed response: ${problem}`, options);
     this.name = 'MalformedResponseError';
     this.job = job;
   }
+}
+
+/** What a cycle's report, metrics and log lines call a failure. */
+export const FailureKind = {
+  ...ServiceErrorKind,
+  /** An id that breaks the service's rule (`InvalidIdError`). */
+  INVALID_ID: 'invalid-id',
+  /** Anything else: a store failure or a bug. */
+  INTERNAL: 'internal',
+} as const;
+export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];
+
+/** The failure kind of `error`, told by its class. */
+export function failureKindOf(error: unknown): FailureKind {
+  if (error instanceof ServiceCallError) return error.kind;
+  if (error instanceof InvalidIdError) return FailureKind.INVALID_ID;
+  if (error instanceof MalformedResponseError) return FailureKind.MALFORMED;
+  return FailureKind.INTERNAL;
+}
+
+/** The message of `error` for a log line; a thrown non-error as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { AggregatorError } from './errors.js';
 import { isServiceId, type ServiceId } from './service-id.js';
 
 /**
@@ -25,9 +26,9 @@ export function formatJobKey(key: JobKey): string {
     .join(SEPARATOR);
 }
 
-export class InvalidJobKeyError extends Error {
-  constructor(value: string, reason: string) {
-    super(`Invalid job key "${value}": ${reason}`);
+export class InvalidJobKeyError extends AggregatorError {
+  constructor(value: string, reason: string, options?: ErrorOptions) {
+    super(`Invalid job key "${value}": ${reason}`, options);
     this.name = 'InvalidJobKeyError';
   }
 }

@@ -1,11 +1,19 @@
 import pLimit from 'p-limit';
 import type { JobLocator, ListJobsOptions, ServiceAdapter } from './adapter.js';
 import { assertSameJob, compareSnapshots } from './diff.js';
-import { type InvalidIdError, type JobRef, type MalformedResponseError, ServiceErrorKind } from './errors.js';
+import {
+  errorMessage,
+  type FailureKind,
+  failureKindOf,
+  type InvalidIdError,
+  type JobRef,
+  type MalformedResponseError,
+} from './errors.js';
 import type { TransitionRecord } from './history.js';
 import { describeJobKey, formatJobKey, type JobKey } from './job-key.js';
 import type { JobStateStore, ListCursor, Log, RecordResult, StoredJob } from './ports.js';
 import type { JobSnapshot } from './snapshot.js';
+import { isStallDue } from './stall.js';
 import { isTerminal, JobStatus } from './status.js';
 
 /** How a cycle behaves; the handler builds it from settings. */
@@ -106,7 +114,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   const definition = adapter.definition;
   const report = emptyReport(definition.id);
   const fail = (error: unknown, job: JobRef | undefined, step: string) => {
-    const kind = errorKind(error);
+    const kind = failureKindOf(error);
     report.errors[kind] = (report.errors[kind] ?? 0) + 1;
     log.error(`${step} failed`, { ...jobFields(job), errorKind: kind, error: errorMessage(error) });
   };
@@ -411,16 +419,10 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   async function reportStalls(thresholdSeconds: number): Promise<void> {
     const checkAt = deps.now();
     const candidates = [...known.entries()]
-      .filter(([id, stored]) => {
-        const quietFor = (checkAt.getTime() - Date.parse(stored.lastChangeAt)) / 1000;
-        return (
-          !changed.has(id) &&
-          listedInFull(stored) &&
-          !stored.stalledSince &&
-          stored.snapshot.status === 'RUNNING' &&
-          quietFor >= thresholdSeconds
-        );
-      })
+      .filter(
+        ([id, stored]) =>
+          !changed.has(id) && listedInFull(stored) && isStallDue(stored, checkAt, thresholdSeconds),
+      )
       .map(([, stored]) => stored);
     await Promise.all(
       candidates.map((stored) =>
@@ -540,19 +542,6 @@ function logTransition(log: Log, record: TransitionRecord): void {
   });
 }
 
-function errorKind(error: unknown): string {
-  if (error && typeof error === 'object') {
-    if ('kind' in error && typeof error.kind === 'string') return error.kind;
-    if (error instanceof Error && error.name === 'InvalidIdError') return 'invalid-id';
-    if (error instanceof Error && error.name === 'MalformedResponseError') return ServiceErrorKind.MALFORMED;
-  }
-  return 'internal';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function emptyReport(service: string): CycleReport {
   return {
     service,
@@ -576,7 +565,7 @@ function emptyReport(service: string): CycleReport {
 /** What refreshing one job (the native-event fast path) did. */
 export type RefreshOutcome =
   | { readonly kind: 'recorded'; readonly result: RecordResult['kind'] }
-  | { readonly kind: 'failed'; readonly errorKind: string };
+  | { readonly kind: 'failed'; readonly errorKind: FailureKind };
 
 /**
  * Describes one job and records it: the native-event fast path. The id is validated by the adapter before
@@ -612,7 +601,7 @@ export async function refreshJob(
     }
     return { kind: 'recorded', result: result.kind };
   } catch (error) {
-    const kind = errorKind(error);
+    const kind = failureKindOf(error);
     deps.log.error('refresh job failed', { ...jobFields(ref), errorKind: kind, error: errorMessage(error) });
     return { kind: 'failed', errorKind: kind };
   }

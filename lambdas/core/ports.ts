@@ -1,4 +1,4 @@
-import type { HistoryRecord, StallRecord, TransitionRecord } from './history.js';
+import type { StallRecord, TransitionRecord } from './history.js';
 import type { JobKey } from './job-key.js';
 import type { ServiceId } from './service-id.js';
 import type { JobSnapshot } from './snapshot.js';
@@ -56,17 +56,6 @@ export interface JobStateStore {
   loadListCursor?(service: ServiceId): Promise<ListCursor | undefined>;
   /** Saves the cursor, or with `undefined` clears it. */
   saveListCursor?(service: ServiceId, cursor: ListCursor | undefined): Promise<void>;
-}
-
-/** Sends history records out as events. */
-export interface HistoryPublisher {
-  publish(records: readonly HistoryRecord[]): Promise<PublishResult>;
-}
-
-export interface PublishResult {
-  readonly delivered: number;
-  /** Records that could not be delivered after retries; they went to the dead-letter path. */
-  readonly deadLettered: number;
 }
 
 /** The structural logger every module takes, so core code never needs Powertools or the SDK. */

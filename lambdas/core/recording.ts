@@ -9,7 +9,8 @@ import {
 } from './history.js';
 import type { RecordResult, StoredJob } from './ports.js';
 import { type Counters, type JobSnapshot, mergeSnapshot, type SourceStatus } from './snapshot.js';
-import { isTerminal, JobStatus } from './status.js';
+import { mayStall, quietSeconds } from './stall.js';
+import { JobStatus } from './status.js';
 
 /**
  * What to write for one observation of a job, decided without any I/O: the store turns a plan into one
@@ -73,24 +74,7 @@ export function planRecord(
   const change = compareSnapshots(previous?.snapshot, next);
   const writtenAt = now.toISOString();
 
-  if (change.kind === 'new' || previous === undefined) {
-    const record = transitionRecord(next, 1, undefined);
-    return {
-      result: { kind: 'transition', record },
-      write: {
-        condition: { kind: 'absent' },
-        current: {
-          snapshot: next,
-          version: 1,
-          lastChangeAt: next.observedAt,
-          writtenAt,
-          statusSince: next.observedAt,
-        },
-        history: record,
-      },
-    };
-  }
-
+  if (change.kind === 'new' || previous === undefined) return planNewJob(next, writtenAt);
   switch (change.kind) {
     case 'unchanged':
       return { result: { kind: 'unchanged' } };
@@ -106,26 +90,54 @@ export function planRecord(
   }
 
   const merged = mergeSnapshot(previous.snapshot, next);
-  if (change.kind === 'transition') {
-    const version = previous.version + 1;
-    const record = transitionRecord(merged, version, previous.snapshot);
-    return {
-      result: { kind: 'transition', record },
-      write: {
-        condition: { kind: 'version', version: previous.version },
-        current: {
-          snapshot: merged,
-          version,
-          lastChangeAt: next.observedAt,
-          writtenAt,
-          statusSince: next.observedAt,
-        },
-        history: record,
-      },
-    };
-  }
+  if (change.kind === 'transition') return planTransition(previous, merged, next.observedAt, writtenAt);
+  return planProgress(previous, merged, next.observedAt, policy, now);
+}
 
-  // Progress only. A stalled job that moves again is written at once, so the stall ends in the store.
+function planNewJob(next: JobSnapshot, writtenAt: string): RecordPlan {
+  const record = transitionRecord(next, 1, undefined);
+  return {
+    result: { kind: 'transition', record },
+    write: {
+      condition: { kind: 'absent' },
+      current: {
+        snapshot: next,
+        version: 1,
+        lastChangeAt: next.observedAt,
+        writtenAt,
+        statusSince: next.observedAt,
+      },
+      history: record,
+    },
+  };
+}
+
+function planTransition(
+  previous: StoredJob,
+  merged: JobSnapshot,
+  observedAt: string,
+  writtenAt: string,
+): RecordPlan {
+  const version = previous.version + 1;
+  const record = transitionRecord(merged, version, previous.snapshot);
+  return {
+    result: { kind: 'transition', record },
+    write: {
+      condition: { kind: 'version', version: previous.version },
+      current: { snapshot: merged, version, lastChangeAt: observedAt, writtenAt, statusSince: observedAt },
+      history: record,
+    },
+  };
+}
+
+/** Progress only. A stalled job that moves again is written at once, so the stall ends in the store. */
+function planProgress(
+  previous: StoredJob,
+  merged: JobSnapshot,
+  observedAt: string,
+  policy: RecordingPolicy,
+  now: Date,
+): RecordPlan {
   const sinceWrite = (now.getTime() - Date.parse(previous.writtenAt)) / 1000;
   const due =
     previous.stalledSince !== undefined ||
@@ -137,8 +149,8 @@ export function planRecord(
   const current: CurrentJob = {
     snapshot: merged,
     version,
-    lastChangeAt: next.observedAt,
-    writtenAt,
+    lastChangeAt: observedAt,
+    writtenAt: now.toISOString(),
     statusSince: statusSinceOf(previous),
   };
   const history: ProgressRecord | undefined = policy.keepProgressHistory
@@ -147,7 +159,7 @@ export function planRecord(
         recordId: historyRecordId(merged.key, version, 'progress', merged.rawStatus),
         key: merged.key,
         version,
-        recordedAt: next.observedAt,
+        recordedAt: observedAt,
         snapshot: merged,
       }
     : undefined;
@@ -164,14 +176,14 @@ export function planRecord(
 /**
  * The plan for reporting a stall of `current` at `now`: a `StallRecord` and `stalledSince` on the current
  * item, conditional on the item being unchanged and not yet stalled. The stall takes a version of its own
- * (history holds one record per version). `undefined` when there is nothing to report: the job is final
- * or its stall is already recorded.
+ * (history holds one record per version). `undefined` when the stall rule says the job cannot stall (not
+ * running, or its stall is already recorded); the caller has applied the rule's threshold.
  */
 export function planStall(
   current: StoredJob,
   now: Date,
 ): { readonly record: StallRecord; readonly write: PlannedWrite } | undefined {
-  if (isTerminal(current.snapshot.status) || current.stalledSince !== undefined) return undefined;
+  if (!mayStall(current)) return undefined;
   const version = current.version + 1;
   const recordedAt = now.toISOString();
   const { snapshot } = current;
@@ -183,7 +195,7 @@ export function planStall(
     recordedAt,
     snapshot,
     lastChangeAt: current.lastChangeAt,
-    stalledForSeconds: Math.max(0, Math.floor((now.getTime() - Date.parse(current.lastChangeAt)) / 1000)),
+    stalledForSeconds: Math.max(0, Math.floor(quietSeconds(current, now))),
   };
   return {
     record,

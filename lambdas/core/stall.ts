@@ -1,3 +1,4 @@
+import { AggregatorError } from './errors.js';
 import type { StoredJob } from './ports.js';
 import { isServiceId, type ServiceId } from './service-id.js';
 import { JobStatus } from './status.js';
@@ -21,10 +22,11 @@ export const DEFAULT_STALL_SETTINGS: StallSettings = {
   perService: {},
 };
 
-export class StallSettingsError extends Error {
-  constructor(value: string, reason: string) {
+export class StallSettingsError extends AggregatorError {
+  constructor(value: string, reason: string, options?: ErrorOptions) {
     super(
       `Invalid JOBS_STALL_AFTER_SECONDS "${value}": ${reason} (expected e.g. "3600", "healthlake=7200,healthomics=1800" or "off")`,
+      options,
     );
     this.name = 'StallSettingsError';
   }
@@ -72,33 +74,23 @@ export function stallThresholdSeconds(settings: StallSettings, service: ServiceI
   return Object.hasOwn(settings.perService, service) ? settings.perService[service] : settings.defaultSeconds;
 }
 
-/** The verdict for one job, with the reason when it is not (yet) a stall to report. */
-export type StallCheck =
-  | { readonly stalled: true; readonly lastChangeAt: string; readonly stalledForSeconds: number }
-  | {
-      readonly stalled: false;
-      readonly reason: 'not-running' | 'already-reported' | 'recent-change' | 'unknown-last-change';
-    };
-
 /**
- * Whether `job` is stalled at `now` and the stall is not reported yet. Call it after recording the job's
- * latest observation, so a change seen in this cycle counts. A `stalledSince` older than the last change
- * is a stall that change ended: the job can stall again.
+ * Whether a stall can be reported for `job` at all: it is running and no reported stall is still open. A
+ * recorded change (status or progress) writes the job without `stalledSince`, so it ends the stall.
  */
-export function checkStall(job: StoredJob, now: Date, thresholdSeconds: number): StallCheck {
-  if (job.snapshot.status !== JobStatus.RUNNING) return { stalled: false, reason: 'not-running' };
-  const lastChange = Date.parse(job.lastChangeAt);
-  if (Number.isNaN(lastChange)) return { stalled: false, reason: 'unknown-last-change' };
-  if (job.stalledSince !== undefined) {
-    const since = Date.parse(job.stalledSince);
-    if (Number.isNaN(since) || since >= lastChange) return { stalled: false, reason: 'already-reported' };
-  }
-  const stalledForSeconds = Math.floor((now.getTime() - lastChange) / 1000);
-  if (stalledForSeconds < thresholdSeconds) return { stalled: false, reason: 'recent-change' };
-  return { stalled: true, lastChangeAt: job.lastChangeAt, stalledForSeconds };
+export function mayStall(job: StoredJob): boolean {
+  return job.snapshot.status === JobStatus.RUNNING && job.stalledSince === undefined;
 }
 
-/** `checkStall` as a yes/no. */
+/**
+ * The stall rule: `job` may stall and has not changed for `thresholdSeconds` or longer at `now`. An
+ * unreadable last-change time never counts as quiet.
+ */
 export function isStallDue(job: StoredJob, now: Date, thresholdSeconds: number): boolean {
-  return checkStall(job, now, thresholdSeconds).stalled;
+  return mayStall(job) && quietSeconds(job, now) >= thresholdSeconds;
+}
+
+/** Seconds since the job last changed; NaN when its last-change time is unreadable. */
+export function quietSeconds(job: StoredJob, now: Date): number {
+  return (now.getTime() - Date.parse(job.lastChangeAt)) / 1000;
 }

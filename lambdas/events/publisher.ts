@@ -7,8 +7,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ServiceErrorKind } from '../core/errors.js';
 import type { HistoryRecord } from '../core/history.js';
 import { formatJobKey } from '../core/job-key.js';
-import type { HistoryPublisher, Log, PublishResult } from '../core/ports.js';
-import { silentLog } from '../core/ports.js';
+import { type Log, silentLog } from '../core/ports.js';
 import { classifySdkError } from '../services/common/classify-error.js';
 import { type EventEntry, isPublishable, type PublishableRecord, toEventEntry } from './contract.js';
 import { entrySize, MAX_ENTRIES_PER_CALL, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES, utf8Bytes } from './size.js';
@@ -73,27 +72,18 @@ export type RecordOutcome =
   /** A `progress` record: never published. */
   | { readonly kind: 'skipped' };
 
-export interface PublishReport extends PublishResult {
+/** What one `publish` did: counts, and the outcome of each record. */
+export interface PublishReport {
   /** By record id. */
   readonly outcomes: ReadonlyMap<string, RecordOutcome>;
+  readonly delivered: number;
+  /** Records that could not be delivered after retries; they went to the dead-letter sink. */
+  readonly deadLettered: number;
+  /** Records neither delivered nor dead-lettered: the caller must retry them. */
   readonly failed: number;
   readonly skipped: number;
   /** PutEvents calls made, retries included. */
   readonly calls: number;
-}
-
-/** Thrown by `publish` when some records were neither delivered nor dead-lettered. */
-export class EventPublishError extends Error {
-  readonly recordIds: readonly string[];
-
-  constructor(recordIds: readonly string[], options?: { cause?: unknown }) {
-    super(
-      `${recordIds.length} event(s) neither delivered nor dead-lettered: ${recordIds.join(', ')}`,
-      options,
-    );
-    this.name = 'EventPublishError';
-    this.recordIds = recordIds;
-  }
 }
 
 export interface EventBridgePublisherOptions {
@@ -124,7 +114,7 @@ interface Pending {
  * entries resent and only for retryable codes, attempts bounded with full-jitter backoff, and whatever
  * cannot be delivered handed to the dead-letter sink with the entry itself, so nothing is dropped.
  */
-export class EventBridgePublisher implements HistoryPublisher {
+export class EventBridgePublisher {
   private readonly log: Log;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -143,20 +133,8 @@ export class EventBridgePublisher implements HistoryPublisher {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** The port: counts only; throws `EventPublishError` when a record was neither delivered nor dead-lettered. */
-  async publish(records: readonly HistoryRecord[]): Promise<PublishResult> {
-    const report = await this.publishDetailed(records);
-    if (report.failed > 0) {
-      const failed = [...report.outcomes]
-        .filter(([, outcome]) => outcome.kind === 'failed')
-        .map(([id]) => id);
-      throw new EventPublishError(failed);
-    }
-    return { delivered: report.delivered, deadLettered: report.deadLettered };
-  }
-
   /** Publishes and says what happened to each record (by record id; a repeated record is sent once). */
-  async publishDetailed(records: readonly HistoryRecord[]): Promise<PublishReport> {
+  async publish(records: readonly HistoryRecord[]): Promise<PublishReport> {
     const outcomes = new Map<string, RecordOutcome>();
     const letters: DeadLetter[] = [];
     let pending: Pending[] = [];

@@ -14,7 +14,7 @@ import type { EventBridgePublisher } from './publisher.js';
  * on the next invocation. Duplicates that this causes carry the same `transitionId`/`stallId`.
  */
 export interface StreamPublisherDeps {
-  readonly publisher: Pick<EventBridgePublisher, 'publishDetailed'>;
+  readonly publisher: Pick<EventBridgePublisher, 'publish'>;
   /** The store's item codec: a history record, or `undefined` for items that are not history. */
   readonly decode: (item: Record<string, unknown>) => HistoryRecord | undefined;
   readonly log?: Log;
@@ -49,7 +49,7 @@ export async function publishStreamBatch(
   }
 
   if (toPublish.length > 0) {
-    const report = await deps.publisher.publishDetailed(toPublish.map((item) => item.record));
+    const report = await deps.publisher.publish(toPublish.map((item) => item.record));
     for (const { itemIdentifier, record } of toPublish) {
       const outcome = report.outcomes.get(record.recordId);
       if (!outcome || outcome.kind === 'failed') failures.push(itemIdentifier);
