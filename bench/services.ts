@@ -19,12 +19,12 @@ import { HealthOmicsAdapter } from '../lambdas/services/healthomics/adapter.js';
 import { healthOmicsDefinition } from '../lambdas/services/healthomics/definition.js';
 import { PanoramaAdapter } from '../lambdas/services/panorama/adapter.js';
 import { panoramaDefinition } from '../lambdas/services/panorama/definition.js';
-import { ENTITY_RESOLUTION_PAGE_MAX, FakeEntityResolution } from '../local/fakes/entityresolution.js';
 import type { FakeAwsServer } from '../local/fakes/fake-aws-server.js';
-import { HealthImagingFake } from '../local/fakes/healthimaging.js';
-import { HealthLakeFake } from '../local/fakes/healthlake.js';
-import { FakeHealthOmics, OMICS_PAGE_MAX } from '../local/fakes/healthomics.js';
-import { FakePanorama } from '../local/fakes/panorama.js';
+import { ENTITY_RESOLUTION_PAGE_MAX, FakeEntityResolution } from '../local/services/entityresolution/fake.js';
+import { HealthImagingFake } from '../local/services/healthimaging/fake.js';
+import { HealthLakeFake } from '../local/services/healthlake/fake.js';
+import { FakeHealthOmics, OMICS_PAGE_MAX } from '../local/services/healthomics/fake.js';
+import { FakePanorama } from '../local/services/panorama/fake.js';
 
 /** Where a job is in its life; the benchmark moves jobs queued → running → done. */
 export type Phase = 'queued' | 'running' | 'done';

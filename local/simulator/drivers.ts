@@ -1,11 +1,11 @@
 import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
-import { FakeEntityResolution } from '../fakes/entityresolution.js';
 import type { FakeAwsServer } from '../fakes/fake-aws-server.js';
-import { HealthImagingFake } from '../fakes/healthimaging.js';
-import { HealthLakeFake } from '../fakes/healthlake.js';
-import { FakeHealthOmics, type OmicsSourceSeed } from '../fakes/healthomics.js';
-import { FakePanorama } from '../fakes/panorama.js';
+import { FakeEntityResolution } from '../services/entityresolution/fake.js';
+import { HealthImagingFake } from '../services/healthimaging/fake.js';
+import { HealthLakeFake } from '../services/healthlake/fake.js';
+import { FakeHealthOmics, type OmicsSourceSeed } from '../services/healthomics/fake.js';
+import { FakePanorama } from '../services/panorama/fake.js';
 
 /**
  * One face over the five wire-protocol fakes, whose seeding APIs differ a little (field names, scopes,

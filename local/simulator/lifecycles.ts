@@ -1,5 +1,5 @@
 import type { ServiceId } from '../../lambdas/core/service-id.js';
-import type { OmicsSourceSeed } from '../fakes/healthomics.js';
+import type { OmicsSourceSeed } from '../services/healthomics/fake.js';
 import type { JobChange } from './drivers.js';
 import type { Prng } from './prng.js';
 

@@ -1,6 +1,6 @@
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
-import { jobOutputManifest } from '../fakes/healthimaging.js';
+import { jobOutputManifest } from '../services/healthimaging/fake.js';
 import { createDriver, type JobChange, type ServiceDriver } from './drivers.js';
 import { type JobScript, LIFECYCLES } from './lifecycles.js';
 import { Prng } from './prng.js';

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
 import { JobQueries } from '../../lambdas/store/queries.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
-import { FakeEntityResolution } from '../../local/fakes/entityresolution.js';
-import { HealthLakeFake } from '../../local/fakes/healthlake.js';
 import { createJobsTable } from '../../local/jobs-table.js';
+import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';
+import { HealthLakeFake } from '../../local/services/healthlake/fake.js';
 
 /**
  * The deployed handler code, end to end: the real SDK clients against the wire-protocol fakes, the real

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import { JobQueries } from '../../lambdas/store/queries.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
-import { FakeEntityResolution } from '../../local/fakes/entityresolution.js';
-import { HealthLakeFake } from '../../local/fakes/healthlake.js';
 import { createJobsTable } from '../../local/jobs-table.js';
 import { parseRunnerArgs, type RunnerOptions } from '../../local/runner/options.js';
 import type { LocalRunner } from '../../local/runner/runner.js';
+import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';
+import { HealthLakeFake } from '../../local/services/healthlake/fake.js';
 
 /**
  * `npm start -- --real`: no simulator; the handlers poll "the account" with the user's credentials, region

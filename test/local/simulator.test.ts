@@ -6,7 +6,7 @@ import { healthImagingDefinition } from '../../lambdas/services/healthimaging/de
 import { healthLakeDefinition } from '../../lambdas/services/healthlake/definition.js';
 import { healthOmicsDefinition } from '../../lambdas/services/healthomics/definition.js';
 import { panoramaDefinition } from '../../lambdas/services/panorama/definition.js';
-import type { HealthLakeFake } from '../../local/fakes/healthlake.js';
+import type { HealthLakeFake } from '../../local/services/healthlake/fake.js';
 import { LIFECYCLES } from '../../local/simulator/lifecycles.js';
 import { Prng } from '../../local/simulator/prng.js';
 import { IMAGING_OUTPUT_BUCKET, Simulator } from '../../local/simulator/simulator.js';

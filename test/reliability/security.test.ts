@@ -10,8 +10,8 @@ import { CHAOS_CREDENTIALS } from '../../local/chaos/harness.js';
 import { LogCapture } from '../../local/chaos/log-capture.js';
 import type { PollHandler } from '../../local/chaos/pollers.js';
 import { detailProblems, FORBIDDEN_PATTERNS, type Needle, scanLines } from '../../local/chaos/security.js';
-import { jobOutputManifest } from '../../local/fakes/healthimaging.js';
 import { lambdaContext } from '../../local/runner/lambda-context.js';
+import { jobOutputManifest } from '../../local/services/healthimaging/fake.js';
 import { ACCOUNT, cycle, MANIFEST_BUCKET, REGION, startWorld, type World } from './support.js';
 
 /**

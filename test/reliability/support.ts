@@ -11,12 +11,12 @@ import { loadPoller, type PollHandler } from '../../local/chaos/pollers.js';
 import { TcpProxy } from '../../local/chaos/tcp-proxy.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { EventBridgeStandIn } from '../../local/eventbridge-standin/standin.js';
-import { FakeEntityResolution } from '../../local/fakes/entityresolution.js';
-import { HealthImagingFake } from '../../local/fakes/healthimaging.js';
-import { HealthLakeFake } from '../../local/fakes/healthlake.js';
 import { createJobsTable } from '../../local/jobs-table.js';
 import { lambdaContext } from '../../local/runner/lambda-context.js';
 import { type StreamHandler, StreamRelay } from '../../local/runner/stream-relay.js';
+import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';
+import { HealthImagingFake } from '../../local/services/healthimaging/fake.js';
+import { HealthLakeFake } from '../../local/services/healthlake/fake.js';
 import { S3StandIn } from '../../local/simulator/s3-standin.js';
 
 /**

@@ -10,7 +10,7 @@ import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { entityResolutionDefinition } from '../../lambdas/services/entityresolution/definition.js';
-import { FakeEntityResolution } from '../../local/fakes/entityresolution.js';
+import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';
 import { collect, failure, snapshots } from './support.js';
 
 const REGION = 'us-east-1';

@@ -15,8 +15,8 @@ import {
   type HealthImagingAdapterOptions,
 } from '../../lambdas/services/healthimaging/adapter.js';
 import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
-import { HealthImagingFake, jobOutputManifest } from '../../local/fakes/healthimaging.js';
 import { type MotoServer, startMotoServer } from '../../local/moto-server.js';
+import { HealthImagingFake, jobOutputManifest } from '../../local/services/healthimaging/fake.js';
 import { collect, failure, restoreEnv, wellFormedSnapshots } from './support.js';
 
 const REGION = 'us-east-1';

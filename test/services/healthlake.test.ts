@@ -10,7 +10,7 @@ import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { HealthLakeAdapter } from '../../lambdas/services/healthlake/adapter.js';
 import { healthLakeDefinition } from '../../lambdas/services/healthlake/definition.js';
-import { HealthLakeFake } from '../../local/fakes/healthlake.js';
+import { HealthLakeFake } from '../../local/services/healthlake/fake.js';
 import { collect, failure, restoreEnv, wellFormedSnapshots } from './support.js';
 
 const REGION = 'us-east-1';

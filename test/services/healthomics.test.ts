@@ -14,7 +14,7 @@ import {
   healthOmicsDefinition,
   referenceImportItemStatusMap,
 } from '../../lambdas/services/healthomics/definition.js';
-import { FakeHealthOmics } from '../../local/fakes/healthomics.js';
+import { FakeHealthOmics } from '../../local/services/healthomics/fake.js';
 import { collect, failure, snapshots } from './support.js';
 
 const REGION = 'us-east-1';

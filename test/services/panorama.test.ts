@@ -10,7 +10,7 @@ import { JobStatus } from '../../lambdas/core/status.js';
 import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { PanoramaAdapter } from '../../lambdas/services/panorama/adapter.js';
 import { panoramaDefinition } from '../../lambdas/services/panorama/definition.js';
-import { FakePanorama } from '../../local/fakes/panorama.js';
+import { FakePanorama } from '../../local/services/panorama/fake.js';
 import { collect, failure, snapshots } from './support.js';
 
 const REGION = 'us-east-1';

@@ -2,7 +2,7 @@ import { JobStatus } from '@aws-sdk/client-medical-imaging';
 import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,
-} from '../../lambdas/services/healthimaging/definition.js';
+} from '../../../lambdas/services/healthimaging/definition.js';
 import {
   applyPatch,
   epochSeconds,
@@ -10,7 +10,7 @@ import {
   FakeAwsServer,
   type FakeRequest,
   paginate,
-} from './fake-aws-server.js';
+} from '../../fakes/fake-aws-server.js';
 
 /**
  * AWS HealthImaging (`medical-imaging`) on the wire: restJson1, dates as epoch seconds. The routes are the

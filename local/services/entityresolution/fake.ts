@@ -6,7 +6,7 @@ import {
   type FakeRequest,
   paginate,
   queryPageSize,
-} from './fake-aws-server.js';
+} from '../../fakes/fake-aws-server.js';
 
 /**
  * A wire-level fake of the Entity Resolution ID mapping calls the aggregator makes (restJson1, dates as

@@ -2,7 +2,7 @@ import { JobStatus } from '@aws-sdk/client-healthlake';
 import {
   HEALTHLAKE_MAX_DATASTORE_PAGE,
   healthLakeDefinition,
-} from '../../lambdas/services/healthlake/definition.js';
+} from '../../../lambdas/services/healthlake/definition.js';
 import {
   applyPatch,
   epochSeconds,
@@ -11,7 +11,7 @@ import {
   type FakeRequest,
   FakeServiceError,
   paginate,
-} from './fake-aws-server.js';
+} from '../../fakes/fake-aws-server.js';
 
 /**
  * AWS HealthLake on the wire (awsJson1_0: `POST /`, `X-Amz-Target: HealthLake.<Operation>`, dates as epoch

@@ -6,7 +6,7 @@ import {
   type OperationHandler,
   paginate,
   queryPageSize,
-} from './fake-aws-server.js';
+} from '../../fakes/fake-aws-server.js';
 
 /**
  * A wire-level fake of the HealthOmics reference store calls the aggregator makes (restJson1, dates as
