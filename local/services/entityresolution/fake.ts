@@ -2,11 +2,11 @@ import {
   applyPatch,
   epochSeconds,
   errors,
-  FakeAwsServer,
   type FakeRequest,
   paginate,
   queryPageSize,
 } from '../../fakes/fake-aws-server.js';
+import { ScopedServiceFake, type ServiceFakeOptions } from '../../fakes/service-fake.js';
 
 /**
  * A wire-level fake of the Entity Resolution ID mapping calls the aggregator makes (restJson1, dates as
@@ -62,11 +62,7 @@ export interface IdMappingWorkflowRecord {
   readonly updatedAt: Date;
 }
 
-export interface FakeEntityResolutionOptions {
-  readonly region?: string;
-  readonly accountId?: string;
-  readonly now?: () => Date;
-}
+export type FakeEntityResolutionOptions = ServiceFakeOptions;
 
 export const ENTITY_RESOLUTION_PAGE_MAX = 25;
 const WORKFLOW_NAME = /^[a-zA-Z0-9_=+/-]{1,255}$/;
@@ -74,22 +70,11 @@ const WORKFLOW_ARN =
   /^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:idmappingworkflow\/([a-zA-Z0-9_-]{1,255})$/;
 const JOB_ID = /^[a-f0-9]{32}$/;
 
-export class FakeEntityResolution {
-  readonly server: FakeAwsServer;
-  /** Rewrites a successful response body before it is sent (to play a service that breaks its model). */
-  tamper: ((operation: string, body: Record<string, unknown>) => unknown) | undefined;
-  private readonly workflows = new Map<string, IdMappingWorkflowRecord>();
-  private readonly jobsByWorkflow = new Map<string, Map<string, IdMappingJobRecord>>();
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly now: () => Date;
+export class FakeEntityResolution extends ScopedServiceFake<IdMappingWorkflowRecord, IdMappingJobRecord> {
   private sequence = 0;
 
   constructor(options: FakeEntityResolutionOptions = {}) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    this.now = options.now ?? (() => new Date());
-    this.server = new FakeAwsServer(
+    super(
       'entityresolution',
       {
         kind: 'restJson1',
@@ -103,82 +88,51 @@ export class FakeEntityResolution {
           },
         ],
       },
-      {
-        ListIdMappingWorkflows: (request) =>
-          this.respond('ListIdMappingWorkflows', this.listWorkflows(request)),
-        ListIdMappingJobs: (request) => this.respond('ListIdMappingJobs', this.listJobs(request)),
-        GetIdMappingJob: (request) => this.respond('GetIdMappingJob', this.getJobResponse(request)),
-      },
+      options,
     );
-  }
-
-  get endpoint(): string {
-    return this.server.endpoint;
-  }
-
-  start(port?: number): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
+    this.serve({
+      ListIdMappingWorkflows: (request) => this.listWorkflows(request),
+      ListIdMappingJobs: (request) => this.listJobs(request),
+      GetIdMappingJob: (request) => this.getJobResponse(request),
+    });
   }
 
   /** Adds an ID mapping workflow; `id` is its name (the second argument is not used: the name is the id). */
   addScope(id: string, _name?: string): IdMappingWorkflowRecord {
     if (!/^[a-zA-Z0-9_-]{1,255}$/.test(id)) throw new Error(`Invalid workflow name "${id}"`);
-    if (this.workflows.has(id)) throw new Error(`Workflow ${id} already exists`);
+    if (this.scope(id)) throw new Error(`Workflow ${id} already exists`);
     const at = this.now();
-    const workflow: IdMappingWorkflowRecord = {
+    return this.putScope(id, {
       workflowName: id,
       workflowArn: `arn:aws:entityresolution:${this.region}:${this.accountId}:idmappingworkflow/${id}`,
       createdAt: at,
       updatedAt: at,
-    };
-    this.workflows.set(id, workflow);
-    this.jobsByWorkflow.set(id, new Map());
-    return workflow;
+    });
   }
 
   addJob(seed: IdMappingJobSeed): IdMappingJobRecord {
-    const jobs = this.jobsByWorkflow.get(seed.workflowName);
-    if (!jobs) throw new Error(`Unknown workflow ${seed.workflowName}; addScope it first`);
+    if (!this.scope(seed.workflowName)) {
+      throw new Error(`Unknown workflow ${seed.workflowName}; addScope it first`);
+    }
     const jobId = seed.jobId ?? this.nextId();
     if (!JOB_ID.test(jobId)) throw new Error(`Job ids are 32 lowercase hex digits, got "${jobId}"`);
-    if (jobs.has(jobId)) throw new Error(`Job ${seed.workflowName}/${jobId} already exists`);
+    if (this.getJob(seed.workflowName, jobId)) {
+      throw new Error(`Job ${seed.workflowName}/${jobId} already exists`);
+    }
     const { jobId: _ignored, startTime, ...rest } = seed;
     const record: IdMappingJobRecord = { ...rest, jobId, startTime: startTime ?? this.now() };
-    jobs.set(jobId, record);
-    return record;
+    return this.putJob(seed.workflowName, jobId, record);
   }
 
   updateJob(scope: string, jobId: string, patch: IdMappingJobPatch): IdMappingJobRecord {
     const current = this.getJob(scope, jobId);
     if (!current) throw new Error(`Unknown job ${scope}/${jobId}`);
-    const next = applyPatch(current, patch);
-    this.jobsByWorkflow.get(scope)?.set(jobId, next);
-    return next;
-  }
-
-  getJob(scope: string, jobId: string): IdMappingJobRecord | undefined {
-    return this.jobsByWorkflow.get(scope)?.get(jobId);
-  }
-
-  jobs(): IdMappingJobRecord[] {
-    return [...this.jobsByWorkflow.values()].flatMap((jobs) => [...jobs.values()]);
-  }
-
-  scopes(): IdMappingWorkflowRecord[] {
-    return [...this.workflows.values()];
-  }
-
-  private respond(operation: string, body: Record<string, unknown>): unknown {
-    return this.tamper ? this.tamper(operation, body) : body;
+    return this.putJob(scope, jobId, applyPatch(current, patch));
   }
 
   private listWorkflows(request: FakeRequest): Record<string, unknown> {
     const { page, nextToken } = paginate(
-      [...this.workflows.values()],
+      this.scopes(),
       request.query.get('nextToken') ?? undefined,
       queryPageSize(request, 'maxResults', ENTITY_RESOLUTION_PAGE_MAX),
       ENTITY_RESOLUTION_PAGE_MAX,
@@ -197,7 +151,7 @@ export class FakeEntityResolution {
   private listJobs(request: FakeRequest): Record<string, unknown> {
     const name = this.requireWorkflow(request.params.workflowName);
     const { page, nextToken } = paginate(
-      [...(this.jobsByWorkflow.get(name)?.values() ?? [])],
+      this.jobsIn(name),
       request.query.get('nextToken') ?? undefined,
       queryPageSize(request, 'maxResults', ENTITY_RESOLUTION_PAGE_MAX),
       ENTITY_RESOLUTION_PAGE_MAX,
@@ -240,7 +194,7 @@ export class FakeEntityResolution {
       throw errors.validation('workflowName must match ^[a-zA-Z_0-9-=+/]*$ or be an idmappingworkflow ARN');
     }
     const name = fromArn ?? value;
-    const workflow = this.workflows.get(name);
+    const workflow = this.scope(name);
     if (!workflow || (fromArn !== undefined && workflow.workflowArn !== value)) {
       throw errors.notFound(`ID mapping workflow ${value} not found`);
     }

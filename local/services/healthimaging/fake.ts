@@ -4,13 +4,15 @@ import {
   healthImagingDefinition,
 } from '../../../lambdas/services/healthimaging/definition.js';
 import {
-  applyPatch,
-  epochSeconds,
-  errors,
-  FakeAwsServer,
-  type FakeRequest,
-  paginate,
-} from '../../fakes/fake-aws-server.js';
+  DatastoreFake,
+  type DatastoreJobSeed,
+  type FakeDatastore,
+  type JobPatch,
+  type StoredJob,
+} from '../../fakes/datastore-fake.js';
+import { epochSeconds, errors, type FakeRequest, paginate } from '../../fakes/fake-aws-server.js';
+import { checkedEnum, checkedId, constraint } from '../../fakes/model-checks.js';
+import type { ServiceFakeOptions } from '../../fakes/service-fake.js';
 
 /**
  * AWS HealthImaging (`medical-imaging`) on the wire: restJson1, dates as epoch seconds. The routes are the
@@ -32,66 +34,27 @@ const DATASTORE_STATUSES = ['CREATING', 'CREATE_FAILED', 'ACTIVE', 'DELETING', '
 const MAX_PAGE = healthImagingDefinition.maxPageSize;
 const MAX_DATASTORE_PAGE = HEALTHIMAGING_MAX_DATASTORE_PAGE;
 
-export interface FakeImagingScope {
-  readonly id: string;
-  readonly name: string;
-  /** Data store status, `ACTIVE` unless seeded otherwise. */
-  readonly status: string;
-  readonly createdAt: Date;
-}
+/** A HealthImaging data store as the fake keeps it. */
+export type FakeImagingScope = FakeDatastore;
 
-/** One DICOM import job as a test or the simulator seeds it. Only `scope`, `jobId` and `status` are needed. */
-export interface HealthImagingJobSeed {
-  /** The data store id (32 characters of `[0-9a-z]`). */
-  readonly scope: string;
-  readonly jobId: string;
-  /** The raw status; any string, so a value AWS may add later can be faked. */
-  readonly status: string;
-  /** The model requires a name; `import-<jobId>` is sent when absent. */
-  readonly jobName?: string;
-  /** Defaults to the fake's clock at seeding. */
-  readonly submittedAt?: Date;
-  readonly endedAt?: Date;
-  readonly message?: string;
-  /** `inputS3Uri`; required by the model, so a default is sent when absent. */
-  readonly inputLocation?: string;
-  /** `outputS3Uri`: the job's own output folder, where `job-output-manifest.json` is written. */
-  readonly outputLocation?: string;
-  readonly dataAccessRoleArn?: string;
-  /** Wire fields laid over the generated item (a value of `undefined` drops the field): malformed responses. */
-  readonly wire?: Readonly<Record<string, unknown>>;
-}
+/**
+ * One DICOM import job as a test or the simulator seeds it: the data store id is 32 characters of
+ * `[0-9a-z]`; `import-<jobId>` is sent when `jobName` is absent (the model requires one); `inputLocation` is
+ * `inputS3Uri`, `outputLocation` `outputS3Uri`: the job's own output folder, where
+ * `job-output-manifest.json` is written.
+ */
+export type HealthImagingJobSeed = DatastoreJobSeed;
 
-export interface HealthImagingFakeJob extends HealthImagingJobSeed {
-  readonly submittedAt: Date;
-}
+export type HealthImagingFakeJob = StoredJob<HealthImagingJobSeed>;
 
 /** A change to a job; a field set to `undefined` is removed. */
-export type HealthImagingJobPatch = {
-  readonly [K in Exclude<keyof HealthImagingJobSeed, 'scope' | 'jobId'>]?:
-    | HealthImagingJobSeed[K]
-    | undefined;
-};
+export type HealthImagingJobPatch = JobPatch<HealthImagingJobSeed>;
 
-export interface HealthImagingFakeOptions {
-  readonly region?: string;
-  readonly accountId?: string;
-  readonly now?: () => Date;
-}
+export type HealthImagingFakeOptions = ServiceFakeOptions;
 
-export class HealthImagingFake {
-  readonly server: FakeAwsServer;
-  private readonly scopeMap = new Map<string, FakeImagingScope>();
-  private readonly jobMap = new Map<string, HealthImagingFakeJob>();
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly now: () => Date;
-
+export class HealthImagingFake extends DatastoreFake<HealthImagingJobSeed> {
   constructor(options: HealthImagingFakeOptions = {}) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    this.now = options.now ?? (() => new Date());
-    this.server = new FakeAwsServer(
+    super(
       'medical-imaging',
       {
         kind: 'restJson1',
@@ -110,89 +73,25 @@ export class HealthImagingFake {
           },
         ],
       },
+      options,
       {
-        ListDatastores: (request) => this.listDatastores(request),
-        GetDatastore: (request) => this.getDatastore(request),
-        ListDICOMImportJobs: (request) => this.listImportJobs(request),
-        GetDICOMImportJob: (request) => this.getImportJob(request),
+        label: 'HealthImaging',
+        scopeField: 'datastoreId',
+        jobField: 'jobId',
+        validateScopeId: healthImagingDefinition.validateScopeId,
+        validateJobId: healthImagingDefinition.validateJobId,
+        defaultScopeName: (id) => `datastore-${id.slice(0, 8)}`,
       },
     );
+    this.serve({
+      ListDatastores: (request) => this.listDatastores(request),
+      GetDatastore: (request) => this.getDatastore(request),
+      ListDICOMImportJobs: (request) => this.listImportJobs(request),
+      GetDICOMImportJob: (request) => this.getImportJob(request),
+    });
   }
 
-  get endpoint(): string {
-    return this.server.endpoint;
-  }
-
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  addScope(
-    id: string,
-    name = `datastore-${id.slice(0, 8)}`,
-    options: { status?: string; createdAt?: Date } = {},
-  ): FakeImagingScope {
-    checkId('datastoreId', id);
-    const scope: FakeImagingScope = {
-      id,
-      name,
-      status: options.status ?? 'ACTIVE',
-      createdAt: options.createdAt ?? this.now(),
-    };
-    this.scopeMap.set(id, scope);
-    return scope;
-  }
-
-  scopes(): FakeImagingScope[] {
-    return [...this.scopeMap.values()];
-  }
-
-  /** Adds (or replaces) a job; its data store is created when missing. */
-  addJob(seed: HealthImagingJobSeed): HealthImagingFakeJob {
-    checkId('datastoreId', seed.scope);
-    checkId('jobId', seed.jobId);
-    if (!this.scopeMap.has(seed.scope)) this.addScope(seed.scope);
-    const job: HealthImagingFakeJob = { ...seed, submittedAt: seed.submittedAt ?? this.now() };
-    this.jobMap.set(jobKey(seed.scope, seed.jobId), job);
-    return job;
-  }
-
-  updateJob(scope: string, jobId: string, patch: HealthImagingJobPatch): HealthImagingFakeJob {
-    const current = this.jobMap.get(jobKey(scope, jobId));
-    if (!current) throw new Error(`No HealthImaging job ${scope}/${jobId} in the fake`);
-    const patched = applyPatch(current, patch);
-    const job: HealthImagingFakeJob = {
-      ...patched,
-      scope,
-      jobId,
-      submittedAt: patched.submittedAt ?? current.submittedAt,
-    };
-    this.jobMap.set(jobKey(scope, jobId), job);
-    return job;
-  }
-
-  getJob(scope: string, jobId: string): HealthImagingFakeJob | undefined {
-    return this.jobMap.get(jobKey(scope, jobId));
-  }
-
-  /** Every job, in the order they were added. */
-  jobs(): HealthImagingFakeJob[] {
-    return [...this.jobMap.values()];
-  }
-
-  /** Forgets all state, recorded calls and armed faults. */
-  reset(): void {
-    this.scopeMap.clear();
-    this.jobMap.clear();
-    this.server.resetCalls();
-    this.server.clearFaults();
-  }
-
-  private listDatastores(request: FakeRequest): unknown {
+  private listDatastores(request: FakeRequest): Record<string, unknown> {
     const { query } = request;
     const maxResults = queryInt(query, 'maxResults', 1, MAX_DATASTORE_PAGE);
     const status = queryEnum(query, 'datastoreStatus', DATASTORE_STATUSES);
@@ -210,20 +109,18 @@ export class HealthImagingFake {
     };
   }
 
-  private getDatastore(request: FakeRequest): unknown {
+  private getDatastore(request: FakeRequest): Record<string, unknown> {
     const datastoreId = pathId(request, 'datastoreId');
     return { datastoreProperties: this.datastoreWire(this.requireScope(datastoreId)) };
   }
 
-  private listImportJobs(request: FakeRequest): unknown {
+  private listImportJobs(request: FakeRequest): Record<string, unknown> {
     const { query } = request;
     const datastoreId = pathId(request, 'datastoreId');
     const maxResults = queryInt(query, 'maxResults', 1, MAX_PAGE);
     const status = queryEnum(query, 'jobStatus', HEALTHIMAGING_RAW_STATUSES);
     this.requireScope(datastoreId);
-    const matching = this.jobs().filter(
-      (job) => job.scope === datastoreId && (status === undefined || job.status === status),
-    );
+    const matching = this.jobsIn(datastoreId).filter((job) => status === undefined || job.status === status);
     const { page, nextToken } = paginate(
       matching,
       query.get('nextToken') ?? undefined,
@@ -234,7 +131,7 @@ export class HealthImagingFake {
     return { jobSummaries: page.map((job) => this.jobWire(job, 'summary')), ...(nextToken && { nextToken }) };
   }
 
-  private getImportJob(request: FakeRequest): unknown {
+  private getImportJob(request: FakeRequest): Record<string, unknown> {
     const datastoreId = pathId(request, 'datastoreId');
     const jobId = pathId(request, 'jobId');
     this.requireScope(datastoreId);
@@ -244,7 +141,7 @@ export class HealthImagingFake {
   }
 
   private requireScope(datastoreId: string): FakeImagingScope {
-    const scope = this.scopeMap.get(datastoreId);
+    const scope = this.scope(datastoreId);
     if (!scope) throw errors.notFound(`Datastore ${datastoreId} not found`);
     return scope;
   }
@@ -326,32 +223,15 @@ export function jobOutputManifest(
   });
 }
 
-function jobKey(scope: string, jobId: string): string {
-  return `${scope}\u0000${jobId}`;
-}
-
-function checkId(field: 'datastoreId' | 'jobId', value: string): void {
-  const rule =
-    field === 'jobId' ? healthImagingDefinition.validateJobId : healthImagingDefinition.validateScopeId;
-  const problem = rule?.(value);
-  if (problem) throw new Error(`HealthImaging fake: invalid ${field} ${JSON.stringify(value)}: ${problem}`);
-}
-
 // Request validation, the way the service answers a request that breaks the model: ValidationException.
-
-function constraint(field: string, value: unknown, rule: string) {
-  return errors.validation(
-    `1 validation error detected: Value ${JSON.stringify(value)} at '${field}' failed to satisfy constraint: ${rule}`,
-  );
-}
 
 function pathId(request: FakeRequest, field: 'datastoreId' | 'jobId'): string {
   const value = request.params[field] ?? '';
-  const rule =
-    field === 'jobId' ? healthImagingDefinition.validateJobId : healthImagingDefinition.validateScopeId;
-  const problem = rule?.(value);
-  if (problem) throw constraint(field, value, problem);
-  return value;
+  return checkedId(
+    field,
+    value,
+    field === 'jobId' ? healthImagingDefinition.validateJobId : healthImagingDefinition.validateScopeId,
+  );
 }
 
 function queryInt(query: URLSearchParams, field: string, min: number, max: number): number | undefined {
@@ -369,10 +249,5 @@ function queryEnum<T extends string>(
   field: string,
   allowed: readonly T[],
 ): T | undefined {
-  const value = query.get(field);
-  if (value === null) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw constraint(field, value, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
-  }
-  return value as T;
+  return checkedEnum(field, query.get(field) ?? undefined, allowed);
 }

@@ -4,14 +4,21 @@ import {
   healthLakeDefinition,
 } from '../../../lambdas/services/healthlake/definition.js';
 import {
-  applyPatch,
+  DatastoreFake,
+  type DatastoreJobSeed,
+  type FakeDatastore,
+  type JobPatch,
+  type StoredJob,
+} from '../../fakes/datastore-fake.js';
+import {
   epochSeconds,
   errors,
-  FakeAwsServer,
   type FakeRequest,
   FakeServiceError,
   paginate,
 } from '../../fakes/fake-aws-server.js';
+import { checkedEnum, checkedId, constraint } from '../../fakes/model-checks.js';
+import type { ServiceFakeOptions } from '../../fakes/service-fake.js';
 
 /**
  * AWS HealthLake on the wire (awsJson1_0: `POST /`, `X-Amz-Target: HealthLake.<Operation>`, dates as epoch
@@ -26,151 +33,45 @@ const DATASTORE_STATUSES = ['CREATING', 'ACTIVE', 'DELETING', 'DELETED', 'CREATE
 const MAX_PAGE = healthLakeDefinition.maxPageSize;
 const MAX_DATASTORE_PAGE = HEALTHLAKE_MAX_DATASTORE_PAGE;
 
-export interface FakeScope {
-  readonly id: string;
-  readonly name: string;
-  /** Data store status, `ACTIVE` unless seeded otherwise. */
-  readonly status: string;
-  readonly createdAt: Date;
-}
+/** A HealthLake data store as the fake keeps it. */
+export type FakeScope = FakeDatastore;
 
-/** One FHIR import job as a test or the simulator seeds it. Only `scope`, `jobId` and `status` are needed. */
-export interface HealthLakeJobSeed {
-  /** The data store id. */
-  readonly scope: string;
-  readonly jobId: string;
-  /** The raw status; any string, so a value AWS may add later can be faked. */
-  readonly status: string;
-  readonly jobName?: string;
-  /** Defaults to the fake's clock at seeding. */
-  readonly submittedAt?: Date;
-  readonly endedAt?: Date;
-  readonly message?: string;
-  /** `InputDataConfig.S3Uri`; the model requires it, so a default is sent when absent. */
-  readonly inputLocation?: string;
-  /** `JobOutputDataConfig.S3Configuration.S3Uri`. */
-  readonly outputLocation?: string;
+/**
+ * One FHIR import job as a test or the simulator seeds it. `inputLocation` is `InputDataConfig.S3Uri`,
+ * `outputLocation` `JobOutputDataConfig.S3Configuration.S3Uri`.
+ */
+export interface HealthLakeJobSeed extends DatastoreJobSeed {
   readonly kmsKeyId?: string;
-  readonly dataAccessRoleArn?: string;
   readonly validationLevel?: string;
   /** `JobProgressReport`, with AWS's field names (`TotalNumberOfScannedFiles`, ...). */
   readonly progress?: Readonly<Record<string, number>>;
-  /** Wire fields laid over the generated item (a value of `undefined` drops the field): malformed responses. */
-  readonly wire?: Readonly<Record<string, unknown>>;
 }
 
-export interface HealthLakeFakeJob extends HealthLakeJobSeed {
-  readonly submittedAt: Date;
-}
+export type HealthLakeFakeJob = StoredJob<HealthLakeJobSeed>;
 
 /** A change to a job; a field set to `undefined` is removed. */
-export type HealthLakeJobPatch = {
-  readonly [K in Exclude<keyof HealthLakeJobSeed, 'scope' | 'jobId'>]?: HealthLakeJobSeed[K] | undefined;
-};
+export type HealthLakeJobPatch = JobPatch<HealthLakeJobSeed>;
 
-export interface HealthLakeFakeOptions {
-  readonly region?: string;
-  readonly accountId?: string;
-  readonly now?: () => Date;
-}
+export type HealthLakeFakeOptions = ServiceFakeOptions;
 
-export class HealthLakeFake {
-  readonly server: FakeAwsServer;
-  private readonly scopeMap = new Map<string, FakeScope>();
-  private readonly jobMap = new Map<string, HealthLakeFakeJob>();
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly now: () => Date;
-
+export class HealthLakeFake extends DatastoreFake<HealthLakeJobSeed> {
   constructor(options: HealthLakeFakeOptions = {}) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    this.now = options.now ?? (() => new Date());
-    this.server = new FakeAwsServer(
-      'healthlake',
-      { kind: 'awsJson1_0', targetPrefix: 'HealthLake' },
-      {
-        ListFHIRDatastores: (request) => this.listDatastores(request),
-        ListFHIRImportJobs: (request) => this.listImportJobs(request),
-        DescribeFHIRImportJob: (request) => this.describeImportJob(request),
-      },
-    );
+    super('healthlake', { kind: 'awsJson1_0', targetPrefix: 'HealthLake' }, options, {
+      label: 'HealthLake',
+      scopeField: 'DatastoreId',
+      jobField: 'JobId',
+      validateScopeId: healthLakeDefinition.validateScopeId,
+      validateJobId: healthLakeDefinition.validateJobId,
+      defaultScopeName: (id) => `datastore-${id}`,
+    });
+    this.serve({
+      ListFHIRDatastores: (request) => this.listDatastores(request),
+      ListFHIRImportJobs: (request) => this.listImportJobs(request),
+      DescribeFHIRImportJob: (request) => this.describeImportJob(request),
+    });
   }
 
-  get endpoint(): string {
-    return this.server.endpoint;
-  }
-
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  addScope(
-    id: string,
-    name = `datastore-${id}`,
-    options: { status?: string; createdAt?: Date } = {},
-  ): FakeScope {
-    checkId('DatastoreId', id);
-    const scope: FakeScope = {
-      id,
-      name,
-      status: options.status ?? 'ACTIVE',
-      createdAt: options.createdAt ?? this.now(),
-    };
-    this.scopeMap.set(id, scope);
-    return scope;
-  }
-
-  scopes(): FakeScope[] {
-    return [...this.scopeMap.values()];
-  }
-
-  /** Adds (or replaces) a job; its data store is created when missing. */
-  addJob(seed: HealthLakeJobSeed): HealthLakeFakeJob {
-    checkId('DatastoreId', seed.scope);
-    checkId('JobId', seed.jobId);
-    if (!this.scopeMap.has(seed.scope)) this.addScope(seed.scope);
-    const job: HealthLakeFakeJob = { ...seed, submittedAt: seed.submittedAt ?? this.now() };
-    this.jobMap.set(jobKey(seed.scope, seed.jobId), job);
-    return job;
-  }
-
-  updateJob(scope: string, jobId: string, patch: HealthLakeJobPatch): HealthLakeFakeJob {
-    const current = this.jobMap.get(jobKey(scope, jobId));
-    if (!current) throw new Error(`No HealthLake job ${scope}/${jobId} in the fake`);
-    const patched = applyPatch(current, patch);
-    const job: HealthLakeFakeJob = {
-      ...patched,
-      scope,
-      jobId,
-      submittedAt: patched.submittedAt ?? current.submittedAt,
-    };
-    this.jobMap.set(jobKey(scope, jobId), job);
-    return job;
-  }
-
-  getJob(scope: string, jobId: string): HealthLakeFakeJob | undefined {
-    return this.jobMap.get(jobKey(scope, jobId));
-  }
-
-  /** Every job, in the order they were added. */
-  jobs(): HealthLakeFakeJob[] {
-    return [...this.jobMap.values()];
-  }
-
-  /** Forgets all state, recorded calls and armed faults. */
-  reset(): void {
-    this.scopeMap.clear();
-    this.jobMap.clear();
-    this.server.resetCalls();
-    this.server.clearFaults();
-  }
-
-  private listDatastores(request: FakeRequest): unknown {
+  private listDatastores(request: FakeRequest): Record<string, unknown> {
     const { body } = request;
     const maxResults = optionalInt(body, 'MaxResults', 1, MAX_DATASTORE_PAGE);
     const nextToken = optionalString(body, 'NextToken');
@@ -207,7 +108,7 @@ export class HealthLakeFake {
     };
   }
 
-  private listImportJobs(request: FakeRequest): unknown {
+  private listImportJobs(request: FakeRequest): Record<string, unknown> {
     const { body } = request;
     const datastoreId = requiredId(body, 'DatastoreId');
     const maxResults = optionalInt(body, 'MaxResults', 1, MAX_PAGE);
@@ -217,9 +118,8 @@ export class HealthLakeFake {
     const submittedBefore = optionalEpoch(body, 'SubmittedBefore');
     const submittedAfter = optionalEpoch(body, 'SubmittedAfter');
     this.requireScope(datastoreId);
-    const matching = this.jobs().filter(
+    const matching = this.jobsIn(datastoreId).filter(
       (job) =>
-        job.scope === datastoreId &&
         (jobName === undefined || job.jobName === jobName) &&
         (status === undefined || job.status === status) &&
         (submittedBefore === undefined || job.submittedAt < submittedBefore) &&
@@ -237,7 +137,7 @@ export class HealthLakeFake {
     return { ImportJobPropertiesList: page.map((job) => this.toWire(job)), ...(next && { NextToken: next }) };
   }
 
-  private describeImportJob(request: FakeRequest): unknown {
+  private describeImportJob(request: FakeRequest): Record<string, unknown> {
     const { body } = request;
     const datastoreId = requiredId(body, 'DatastoreId');
     const jobId = requiredId(body, 'JobId');
@@ -248,7 +148,7 @@ export class HealthLakeFake {
   }
 
   private requireScope(datastoreId: string): void {
-    if (!this.scopeMap.has(datastoreId)) throw errors.notFound(`Datastore ${datastoreId} not found`);
+    if (!this.scope(datastoreId)) throw errors.notFound(`Datastore ${datastoreId} not found`);
   }
 
   /** `ImportJobProperties` as the service sends it; undefined fields are dropped by JSON, so stay absent. */
@@ -281,31 +181,16 @@ export class HealthLakeFake {
   }
 }
 
-function jobKey(scope: string, jobId: string): string {
-  return `${scope}\u0000${jobId}`;
-}
-
-function checkId(field: string, value: string): void {
-  const rule = field === 'JobId' ? healthLakeDefinition.validateJobId : healthLakeDefinition.validateScopeId;
-  const problem = rule?.(value);
-  if (problem) throw new Error(`HealthLake fake: invalid ${field} ${JSON.stringify(value)}: ${problem}`);
-}
-
 // Request validation, the way the service answers a request that breaks the model: ValidationException.
-
-function constraint(field: string, value: unknown, rule: string) {
-  return errors.validation(
-    `1 validation error detected: Value ${JSON.stringify(value)} at '${field}' failed to satisfy constraint: ${rule}`,
-  );
-}
 
 function requiredId(body: Record<string, unknown>, field: 'DatastoreId' | 'JobId'): string {
   const value = body[field];
   if (typeof value !== 'string') throw constraint(field, value ?? null, 'Member must not be null');
-  const rule = field === 'JobId' ? healthLakeDefinition.validateJobId : healthLakeDefinition.validateScopeId;
-  const problem = rule?.(value);
-  if (problem) throw constraint(field, value, problem);
-  return value;
+  return checkedId(
+    field,
+    value,
+    field === 'JobId' ? healthLakeDefinition.validateJobId : healthLakeDefinition.validateScopeId,
+  );
 }
 
 function optionalString(body: Record<string, unknown> | undefined, field: string): string | undefined {
@@ -342,12 +227,7 @@ function optionalEnum<T extends string>(
   field: string,
   allowed: readonly T[],
 ): T | undefined {
-  const value = optionalString(body, field);
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw constraint(field, value, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
-  }
-  return value as T;
+  return checkedEnum(field, optionalString(body, field), allowed);
 }
 
 /** awsJson timestamps are epoch seconds (a JSON number). */

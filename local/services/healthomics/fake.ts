@@ -1,12 +1,11 @@
 import {
   applyPatch,
   errors,
-  FakeAwsServer,
   type FakeRequest,
-  type OperationHandler,
   paginate,
   queryPageSize,
 } from '../../fakes/fake-aws-server.js';
+import { ScopedServiceFake, type ServiceFakeOptions } from '../../fakes/service-fake.js';
 
 /**
  * A wire-level fake of the HealthOmics reference store calls the aggregator makes (restJson1, dates as
@@ -63,12 +62,7 @@ export interface OmicsStoreRecord {
   readonly creationTime: Date;
 }
 
-export interface FakeHealthOmicsOptions {
-  readonly region?: string;
-  readonly accountId?: string;
-  /** The fake's clock, for default creation times. */
-  readonly now?: () => Date;
-}
+export type FakeHealthOmicsOptions = ServiceFakeOptions;
 
 export const OMICS_PAGE_MAX = 100;
 const ID_PATTERN = /^[0-9]{10,36}$/;
@@ -82,30 +76,11 @@ const JOB_STATUSES = new Set([
   'COMPLETED_WITH_FAILURES',
 ]);
 
-export class FakeHealthOmics {
-  readonly server: FakeAwsServer;
-  /**
-   * Rewrites a successful response body before it is sent, to play a service that breaks its own model
-   * (a job without an id, say). Undefined sends the body as built.
-   */
-  tamper: ((operation: string, body: Record<string, unknown>) => unknown) | undefined;
-  private readonly stores = new Map<string, OmicsStoreRecord>();
-  private readonly jobsByStore = new Map<string, Map<string, OmicsJobRecord>>();
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly now: () => Date;
+export class FakeHealthOmics extends ScopedServiceFake<OmicsStoreRecord, OmicsJobRecord> {
   private sequence = 0;
 
   constructor(options: FakeHealthOmicsOptions = {}) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    this.now = options.now ?? (() => new Date());
-    const operations: Record<string, OperationHandler> = {
-      ListReferenceStores: (request) => this.respond('ListReferenceStores', this.listStores(request)),
-      ListReferenceImportJobs: (request) => this.respond('ListReferenceImportJobs', this.listJobs(request)),
-      GetReferenceImportJob: (request) => this.respond('GetReferenceImportJob', this.getJobResponse(request)),
-    };
-    this.server = new FakeAwsServer(
+    super(
       'omics',
       {
         kind: 'restJson1',
@@ -123,44 +98,37 @@ export class FakeHealthOmics {
           },
         ],
       },
-      operations,
+      options,
     );
-  }
-
-  get endpoint(): string {
-    return this.server.endpoint;
-  }
-
-  start(port?: number): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
+    this.serve({
+      ListReferenceStores: (request) => this.listStores(request),
+      ListReferenceImportJobs: (request) => this.listJobs(request),
+      GetReferenceImportJob: (request) => this.getJobResponse(request),
+    });
   }
 
   /** Adds a reference store; `id` must be 10-36 digits. */
   addScope(id: string, name = `reference-store-${id}`): OmicsStoreRecord {
     if (!ID_PATTERN.test(id)) throw new Error(`Reference store ids are 10-36 digits, got "${id}"`);
-    if (this.stores.has(id)) throw new Error(`Reference store ${id} already exists`);
-    const store: OmicsStoreRecord = {
+    if (this.scope(id)) throw new Error(`Reference store ${id} already exists`);
+    return this.putScope(id, {
       id,
       name,
       arn: `arn:aws:omics:${this.region}:${this.accountId}:referenceStore/${id}`,
       creationTime: this.now(),
-    };
-    this.stores.set(id, store);
-    this.jobsByStore.set(id, new Map());
-    return store;
+    });
   }
 
   /** Adds a reference import job to a store added before. */
   addJob(seed: OmicsJobSeed): OmicsJobRecord {
-    const jobs = this.jobsByStore.get(seed.referenceStoreId);
-    if (!jobs) throw new Error(`Unknown reference store ${seed.referenceStoreId}; addScope it first`);
+    if (!this.scope(seed.referenceStoreId)) {
+      throw new Error(`Unknown reference store ${seed.referenceStoreId}; addScope it first`);
+    }
     const id = seed.id ?? this.nextId();
     if (!ID_PATTERN.test(id)) throw new Error(`Reference import job ids are 10-36 digits, got "${id}"`);
-    if (jobs.has(id)) throw new Error(`Job ${seed.referenceStoreId}/${id} already exists`);
+    if (this.getJob(seed.referenceStoreId, id)) {
+      throw new Error(`Job ${seed.referenceStoreId}/${id} already exists`);
+    }
     const record: OmicsJobRecord = {
       referenceStoreId: seed.referenceStoreId,
       id,
@@ -171,32 +139,13 @@ export class FakeHealthOmics {
       ...(seed.statusMessage !== undefined && { statusMessage: seed.statusMessage }),
       ...(seed.completionTime !== undefined && { completionTime: seed.completionTime }),
     };
-    jobs.set(id, record);
-    return record;
+    return this.putJob(seed.referenceStoreId, id, record);
   }
 
   updateJob(scope: string, jobId: string, patch: OmicsJobPatch): OmicsJobRecord {
     const current = this.getJob(scope, jobId);
     if (!current) throw new Error(`Unknown job ${scope}/${jobId}`);
-    const next = applyPatch(current, patch) as OmicsJobRecord;
-    this.jobsByStore.get(scope)?.set(jobId, next);
-    return next;
-  }
-
-  getJob(scope: string, jobId: string): OmicsJobRecord | undefined {
-    return this.jobsByStore.get(scope)?.get(jobId);
-  }
-
-  jobs(): OmicsJobRecord[] {
-    return [...this.jobsByStore.values()].flatMap((jobs) => [...jobs.values()]);
-  }
-
-  scopes(): OmicsStoreRecord[] {
-    return [...this.stores.values()];
-  }
-
-  private respond(operation: string, body: Record<string, unknown>): unknown {
-    return this.tamper ? this.tamper(operation, body) : body;
+    return this.putJob(scope, jobId, applyPatch(current, patch));
   }
 
   private listStores(request: FakeRequest): Record<string, unknown> {
@@ -204,7 +153,7 @@ export class FakeHealthOmics {
     const name = optionalString(filter.name, 'filter.name');
     const after = optionalDate(filter.createdAfter, 'filter.createdAfter');
     const before = optionalDate(filter.createdBefore, 'filter.createdBefore');
-    const stores = [...this.stores.values()].filter(
+    const stores = this.scopes().filter(
       (store) =>
         (name === undefined || store.name === name) &&
         (after === undefined || store.creationTime >= after) &&
@@ -237,7 +186,7 @@ export class FakeHealthOmics {
     }
     const after = optionalDate(filter.createdAfter, 'filter.createdAfter');
     const before = optionalDate(filter.createdBefore, 'filter.createdBefore');
-    const jobs = [...(this.jobsByStore.get(storeId)?.values() ?? [])].filter(
+    const jobs = this.jobsIn(storeId).filter(
       (job) =>
         (status === undefined || job.status === status) &&
         (after === undefined || job.creationTime >= after) &&
@@ -285,7 +234,7 @@ export class FakeHealthOmics {
     if (!storeId || !ID_PATTERN.test(storeId)) {
       throw errors.validation('referenceStoreId must be 10-36 digits');
     }
-    if (!this.stores.has(storeId)) throw errors.notFound(`Reference store ${storeId} not found`);
+    if (!this.scope(storeId)) throw errors.notFound(`Reference store ${storeId} not found`);
     return storeId;
   }
 

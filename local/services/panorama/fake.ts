@@ -2,11 +2,11 @@ import {
   applyPatch,
   epochSeconds,
   errors,
-  FakeAwsServer,
   type FakeRequest,
   paginate,
   queryPageSize,
 } from '../../fakes/fake-aws-server.js';
+import { ServiceFake } from '../../fakes/service-fake.js';
 
 /**
  * A wire-level fake of the Panorama package import calls the aggregator makes (restJson1, dates as epoch
@@ -77,17 +77,12 @@ export interface FakePanoramaOptions {
 export const PANORAMA_PAGE_MAX = 25;
 const JOB_ID = /^[a-zA-Z0-9_-]{1,255}$/;
 
-export class FakePanorama {
-  readonly server: FakeAwsServer;
-  /** Rewrites a successful response body before it is sent (to play a service that breaks its model). */
-  tamper: ((operation: string, body: Record<string, unknown>) => unknown) | undefined;
+export class FakePanorama extends ServiceFake {
   private readonly jobsById = new Map<string, PackageImportJobRecord>();
-  private readonly now: () => Date;
   private sequence = 0;
 
   constructor(options: FakePanoramaOptions = {}) {
-    this.now = options.now ?? (() => new Date());
-    this.server = new FakeAwsServer(
+    super(
       'panorama',
       {
         kind: 'restJson1',
@@ -96,24 +91,12 @@ export class FakePanorama {
           { method: 'GET', path: '/packages/import-jobs/{JobId}', operation: 'DescribePackageImportJob' },
         ],
       },
-      {
-        ListPackageImportJobs: (request) => this.respond('ListPackageImportJobs', this.listJobs(request)),
-        DescribePackageImportJob: (request) =>
-          this.respond('DescribePackageImportJob', this.describeJob(request)),
-      },
+      options,
     );
-  }
-
-  get endpoint(): string {
-    return this.server.endpoint;
-  }
-
-  start(port?: number): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
+    this.serve({
+      ListPackageImportJobs: (request) => this.listJobs(request),
+      DescribePackageImportJob: (request) => this.describeJob(request),
+    });
   }
 
   addJob(seed: PackageImportJobSeed): PackageImportJobRecord {
@@ -148,10 +131,6 @@ export class FakePanorama {
 
   jobs(): PackageImportJobRecord[] {
     return [...this.jobsById.values()];
-  }
-
-  private respond(operation: string, body: Record<string, unknown>): unknown {
-    return this.tamper ? this.tamper(operation, body) : body;
   }
 
   private listJobs(request: FakeRequest): Record<string, unknown> {
