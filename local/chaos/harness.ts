@@ -3,14 +3,8 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
-import type { ServiceDefinition } from '../../lambdas/core/service-definition.js';
-import type { ServiceId } from '../../lambdas/core/service-id.js';
+import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
-import { entityResolutionDefinition } from '../../lambdas/services/entityresolution/definition.js';
-import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
-import { healthLakeDefinition } from '../../lambdas/services/healthlake/definition.js';
-import { healthOmicsDefinition } from '../../lambdas/services/healthomics/definition.js';
-import { panoramaDefinition } from '../../lambdas/services/panorama/definition.js';
 import { createDocumentClient, localClientConfig } from '../../lambdas/store/document-client.js';
 import { historyRecordFromItem } from '../../lambdas/store/item-codec.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
@@ -19,6 +13,7 @@ import type { FakeRequest } from '../fakes/fake-aws-server.js';
 import { createJobsTable } from '../jobs-table.js';
 import { lambdaContext } from '../runner/lambda-context.js';
 import { type RelayStats, type StreamHandler, StreamRelay } from '../runner/stream-relay.js';
+import { LOCAL_SERVICES } from '../services/registry.js';
 import { Prng } from '../simulator/prng.js';
 import { IMAGING_OUTPUT_BUCKET, type SimulatedJob, Simulator } from '../simulator/simulator.js';
 import { type CheckResult, checkRun, type DeliveredEvent, type TruthJob } from './checker.js';
@@ -131,14 +126,6 @@ export const CHAOS_CREDENTIALS = {
 
 const SAFETY_MARGIN_MS = 1_000;
 
-const DEFINITIONS: Readonly<Record<ServiceId, ServiceDefinition>> = {
-  healthlake: healthLakeDefinition,
-  healthimaging: healthImagingDefinition,
-  healthomics: healthOmicsDefinition,
-  entityresolution: entityResolutionDefinition,
-  panorama: panoramaDefinition,
-};
-
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const run = new ChaosRun(options);
   try {
@@ -185,13 +172,7 @@ class ChaosRun {
   private readonly tableName = `chaos-jobs-${process.pid}-${Date.now()}`;
 
   constructor(private readonly options: ChaosOptions) {
-    this.services = options.services ?? [
-      'healthlake',
-      'healthimaging',
-      'healthomics',
-      'entityresolution',
-      'panorama',
-    ];
+    this.services = options.services ?? SERVICE_IDS;
     this.rates = { ...DEFAULT_RATES, ...options.rates };
     // The faults' own stream of the seed: a change to the simulator's draws never moves the faults.
     this.rng = new Prng((options.seed ^ 0x5eed_c4a0) >>> 0);
@@ -544,7 +525,7 @@ class ChaosRun {
     >();
     for (const service of this.services) {
       const jobs = sim.watchedJobs().filter((job) => job.service === service && !isDone(job));
-      const definition = DEFINITIONS[service];
+      const definition = LOCAL_SERVICES[service].definition;
       byService.set(service, {
         describeOperation: definition.describeOperation,
         listOperation: definition.listOperation,

@@ -1,6 +1,7 @@
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
+import { LOCAL_SERVICES } from '../services/registry.js';
 import type { JobState, LocalRunner } from './runner.js';
 
 /** Text helpers shared by the live view, the line output and the summary. No dependencies: plain ANSI. */
@@ -47,13 +48,10 @@ export function statusTone(status: JobStatus): Tone {
   return STATUS_COLUMNS.find((column) => column.status === status)?.tone ?? 'bold';
 }
 
-export const SERVICE_LABELS: Readonly<Record<ServiceId, string>> = {
-  healthlake: 'HealthLake',
-  healthimaging: 'HealthImaging',
-  healthomics: 'HealthOmics',
-  entityresolution: 'Entity Resolution',
-  panorama: 'Panorama',
-};
+/** A service's name in tables and lines. */
+export function serviceLabel(service: ServiceId): string {
+  return LOCAL_SERVICES[service].label;
+}
 
 /** Visible length of a string that may hold ANSI colour codes. */
 export function visibleLength(text: string): number {
@@ -109,7 +107,7 @@ export function jobLabel(job: { readonly jobId: string; readonly jobName?: strin
 
 /** One history record as a line: time, service, job, change. */
 export function recordLine(record: HistoryRecord, style: Style): string {
-  const service = padEnd(SERVICE_LABELS[record.key.service], 17);
+  const service = padEnd(serviceLabel(record.key.service), 17);
   const job = padEnd(
     jobLabel({
       jobId: record.key.jobId,
@@ -177,7 +175,7 @@ export function statusTable(runner: LocalRunner, style: Style): string[] {
     });
     lines.push(
       [
-        padEnd(SERVICE_LABELS[service], 18),
+        padEnd(serviceLabel(service), 18),
         ...cells,
         padStart(stats && stats.cycles > 0 ? `${stats.lastMs}ms` : '-', 8),
         padStart(stats && stats.cycles > 0 ? `${Math.round(stats.totalMs / stats.cycles)}ms` : '-', 7),

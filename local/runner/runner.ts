@@ -7,13 +7,12 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { Context } from 'aws-lambda';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
-import type { PollEvent, PollResult } from '../../lambdas/handlers/poll-handler.js';
 import { allPages, JobQueries } from '../../lambdas/store/queries.js';
+import { loadPoller, type PollHandler } from '../chaos/pollers.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { EventBridgeStandIn, type ReceivedEvent } from '../eventbridge-standin/standin.js';
 import { createJobsTable } from '../jobs-table.js';
@@ -33,16 +32,6 @@ import { DOCUMENTED_SUBSCRIPTIONS } from './subscriptions.js';
  * Handlers read their settings once, at module load, as in Lambda: one runner per process. Node caches the
  * modules, so a second runner in the same process would reuse the first one's settings.
  */
-
-type PollHandler = (event: PollEvent, context: Context) => Promise<PollResult>;
-
-const POLLERS: Readonly<Record<ServiceId, () => Promise<{ handler: unknown }>>> = {
-  healthlake: () => import('../../lambdas/handlers/pollers/healthlake.js'),
-  healthimaging: () => import('../../lambdas/handlers/pollers/healthimaging.js'),
-  healthomics: () => import('../../lambdas/handlers/pollers/healthomics.js'),
-  entityresolution: () => import('../../lambdas/handlers/pollers/entityresolution.js'),
-  panorama: () => import('../../lambdas/handlers/pollers/panorama.js'),
-};
 
 /** The stack's poller timeout: the context's remaining time counts down from it. */
 const POLLER_TIMEOUT_MS = 5 * 60_000;
@@ -208,8 +197,7 @@ export class LocalRunner {
     this.queries = new JobQueries({ client: this.client, tableName: this.tableName, consistentRead: true });
 
     for (const service of options.services) {
-      const module = await POLLERS[service]();
-      this.pollers.set(service, module.handler as PollHandler);
+      this.pollers.set(service, await loadPoller(service));
     }
     if (this.dynamo) await this.startRelay(this.dynamo.endpoint);
     await this.loadActiveJobs();

@@ -1,15 +1,15 @@
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
-import { jobOutputManifest } from '../services/healthimaging/fake.js';
-import { createDriver, type JobChange, type ServiceDriver } from './drivers.js';
-import { type JobScript, LIFECYCLES } from './lifecycles.js';
+import type { JobChange, ServiceDriver } from '../services/driver.js';
+import type { JobScript, LifecycleModel } from '../services/lifecycle.js';
+import { LOCAL_SERVICES } from '../services/registry.js';
 import { Prng } from './prng.js';
 import { S3StandIn } from './s3-standin.js';
 
 /**
  * The five services on one machine: their wire-protocol fakes grown into a simulator. Data stores,
  * reference stores and workflows hold jobs that arrive over time and move through their service's real
- * lifecycle (see lifecycles.ts), with partial successes, failures, cancels and now and then a throttled
+ * lifecycle (see local/services/<service>/lifecycle.ts), with partial successes, failures, cancels and now and then a throttled
  * call. The simulator moves in ticks; the runner polls once per tick, so every status is seen.
  *
  * It keeps the ground truth: every raw status each job passed through, and when. Everything is drawn from
@@ -69,16 +69,7 @@ export interface TickResult {
   readonly throttlesArmed: readonly { readonly service: ServiceId; readonly operation: string }[];
 }
 
-/** The bucket the simulated HealthImaging jobs write their output (and manifests) to. */
-export const IMAGING_OUTPUT_BUCKET = 'sim-imaging-output';
-
-const SCOPES: Readonly<Record<ServiceId, readonly string[]>> = {
-  healthlake: ['fhir-claims', 'fhir-clinical-notes'],
-  healthimaging: ['ct-archive', 'mri-research'],
-  healthomics: ['references-prod', 'references-research'],
-  entityresolution: ['customer-matching', 'household-linking'],
-  panorama: [],
-};
+export { IMAGING_OUTPUT_BUCKET } from '../services/healthimaging/lifecycle.js';
 
 const DAY_MS = 86_400_000;
 
@@ -109,7 +100,10 @@ export class Simulator {
     this.now = options.now ?? (() => new Date());
     const drivers = new Map<ServiceId, ServiceDriver>();
     for (const service of this.services) {
-      drivers.set(service, createDriver(service, { region: this.region, accountId: this.accountId }));
+      drivers.set(
+        service,
+        LOCAL_SERVICES[service].createDriver({ region: this.region, accountId: this.accountId }),
+      );
       const root = new Prng(options.seed ^ hashOf(service));
       this.rngs.set(service, { jobs: root.fork(), faults: root.fork() });
       this.calls.set(service, { calls: 0, throttled: 0 });
@@ -183,7 +177,7 @@ export class Simulator {
         const next = job.script.phases[job.phaseIndex];
         if (!next) continue;
         const final = job.phaseIndex === job.script.phases.length - 1;
-        this.beforeStatus(job, next.rawStatus, final);
+        if (final) lifecycleOf(job.service).beforeFinal?.(job, next.rawStatus, this.s3);
         driver.update(job, {
           ...this.detail(job),
           rawStatus: next.rawStatus,
@@ -206,7 +200,7 @@ export class Simulator {
         ...(job.jobName !== undefined && { jobName: job.jobName }),
         rawStatus: first.rawStatus,
         submittedAt: at,
-        ...this.locations(job),
+        ...lifecycleOf(job.service).locations(job),
       });
       job.statuses.push({ rawStatus: first.rawStatus, at: at.toISOString(), tick });
       arrived.push(job);
@@ -262,62 +256,21 @@ export class Simulator {
     let workDone = 0;
     if (workIndex >= 0 && phaseIndex > workIndex) workDone = share;
     if (phaseIndex === workIndex) workDone = fraction * share;
-    return LIFECYCLES[job.service].detail({ script, phaseIndex, fraction, workDone, jobId: job.jobId });
-  }
-
-  /** Side effects a status brings: a completed HealthImaging job writes its output manifest first. */
-  private beforeStatus(job: SimulatedJob, rawStatus: string, final: boolean): void {
-    if (job.service !== 'healthimaging' || !final || rawStatus !== 'COMPLETED' || job.scope === undefined)
-      return;
-    const folder = imagingOutputFolder(job.scope, job.jobId);
-    const failed = job.script.failedUnits;
-    this.s3.put(
-      IMAGING_OUTPUT_BUCKET,
-      `${folder}/job-output-manifest.json`,
-      jobOutputManifest(
-        { scope: job.scope, jobId: job.jobId, outputLocation: `s3://${IMAGING_OUTPUT_BUCKET}/${folder}/` },
-        {
-          numberOfImportedFiles: job.script.size - failed,
-          numberOfFilesWithCustomerError: failed,
-          numberOfFilesWithServerError: 0,
-          numberOfGeneratedImageSets: Math.max(1, Math.round((job.script.size - failed) / 200)),
-        },
-      ),
-    );
-  }
-
-  private locations(job: SimulatedJob): { inputLocation?: string; outputLocation?: string } {
-    switch (job.service) {
-      case 'healthlake':
-        return {
-          inputLocation: `s3://sim-fhir-input/${job.jobName ?? job.jobId}/`,
-          outputLocation: `s3://sim-fhir-output/${job.jobId}/`,
-        };
-      case 'healthimaging':
-        return {
-          inputLocation: `s3://sim-dicom-input/${job.jobId}/`,
-          outputLocation: `s3://${IMAGING_OUTPUT_BUCKET}/${imagingOutputFolder(job.scope ?? '', job.jobId)}/`,
-        };
-      case 'entityresolution':
-        return { outputLocation: `s3://sim-id-mapping-output/${job.jobId}/` };
-      case 'panorama':
-        return { inputLocation: `s3://sim-panorama-packages/${job.jobId}/package.tar.gz` };
-      case 'healthomics':
-        return {};
-    }
+    return lifecycleOf(job.service).detail({ script, phaseIndex, fraction, workDone, jobId: job.jobId });
   }
 
   /** Scopes, the jobs of the run with their arrival ticks, and a few jobs that ended days ago. */
   private plan(service: ServiceId): void {
     const rng = this.rng(service).jobs;
     const driver = this.driver(service);
-    const scopes = SCOPES[service].map((name) => ({ id: scopeId(service, name, rng), name }));
+    const lifecycle = lifecycleOf(service);
+    const scopes = lifecycle.scopeNames.map((name) => ({ id: lifecycle.scopeId(name, rng), name }));
     for (const scope of scopes) driver.addScope(scope.id, scope.name);
     const scopeFor = () => (scopes.length > 0 ? rng.pick(scopes).id : undefined);
 
     const old = this.options.finishedBeforeStart ?? 2;
     for (let index = 0; index < old; index += 1) {
-      const script = LIFECYCLES[service].plan(rng, this.speed);
+      const script = lifecycle.plan(rng, this.speed);
       const job = this.newJob(service, scopeFor(), rng, script, -1, true);
       const final = script.phases.at(-1)?.rawStatus ?? 'FAILED';
       const endedAt = new Date(this.now().getTime() - (3 + index) * DAY_MS);
@@ -328,7 +281,7 @@ export class Simulator {
         rawStatus: final,
         submittedAt: new Date(endedAt.getTime() - 3_600_000),
         endedAt,
-        ...this.locations(job),
+        ...lifecycleOf(job.service).locations(job),
       });
       job.phaseIndex = script.phases.length - 1;
       this.jobList.push(job);
@@ -338,7 +291,7 @@ export class Simulator {
     for (let index = 0; index < this.options.jobsPerService; index += 1) {
       // Two jobs are there from the first tick; the rest arrive over time.
       if (index >= 2) arrival += Math.max(1, Math.round(rng.int(1, 4) / this.speed));
-      const script = LIFECYCLES[service].plan(rng, this.speed);
+      const script = lifecycle.plan(rng, this.speed);
       this.jobList.push(this.newJob(service, scopeFor(), rng, script, arrival, false));
     }
   }
@@ -351,8 +304,9 @@ export class Simulator {
     arrivalTick: number,
     finishedBeforeStart: boolean,
   ): SimulatedJob {
-    const jobId = jobIdFor(service, rng);
-    const jobName = jobNameFor(service, rng, this.jobList.length);
+    const lifecycle = lifecycleOf(service);
+    const jobId = lifecycle.jobId(rng);
+    const jobName = lifecycle.jobName(rng, this.jobList.length);
     return {
       service,
       ...(scope !== undefined && { scope }),
@@ -379,63 +333,8 @@ function isFinal(job: SimulatedJob): boolean {
   return job.statuses.length > 0 && job.phaseIndex >= job.script.phases.length - 1;
 }
 
-function imagingOutputFolder(scope: string, jobId: string): string {
-  return `${scope}-DicomImport-${jobId}`;
-}
-
-/** Ids in each service's own format (see /work/shared/aws-apis.md), drawn from the seed. */
-function scopeId(service: ServiceId, name: string, rng: Prng): string {
-  switch (service) {
-    case 'healthlake':
-      return rng.hex(32);
-    case 'healthimaging':
-      return rng.chars(32, '0123456789abcdefghijklmnopqrstuvwxyz');
-    case 'healthomics':
-      return rng.digits(10);
-    case 'entityresolution':
-      return name;
-    case 'panorama':
-      throw new Error('Panorama has no scopes');
-  }
-}
-
-function jobIdFor(service: ServiceId, rng: Prng): string {
-  switch (service) {
-    case 'healthlake':
-    case 'entityresolution':
-      return rng.hex(32);
-    case 'healthimaging':
-      return rng.chars(32, '0123456789abcdefghijklmnopqrstuvwxyz');
-    case 'healthomics':
-      return rng.digits(10);
-    case 'panorama':
-      return `pkg-import-${rng.hex(16)}`;
-  }
-}
-
-const DATASETS = [
-  'claims',
-  'encounters',
-  'labs',
-  'pharmacy',
-  'oncology',
-  'cardiology',
-  'radiology',
-  'genomics',
-];
-
-function jobNameFor(service: ServiceId, rng: Prng, sequence: number): string | undefined {
-  switch (service) {
-    case 'healthlake':
-      return `${rng.pick(DATASETS)}-import-${String(sequence).padStart(4, '0')}`;
-    case 'healthimaging':
-      return `dicom-${rng.pick(['ct', 'mr', 'us', 'xr'])}-batch-${String(sequence).padStart(4, '0')}`;
-    case 'panorama':
-      return `edge-model-${rng.pick(['detector', 'counter', 'classifier'])}`;
-    case 'healthomics':
-    case 'entityresolution':
-      return undefined;
-  }
+function lifecycleOf(service: ServiceId): LifecycleModel {
+  return LOCAL_SERVICES[service].lifecycle;
 }
 
 /** A small stable hash of a service id, to give each service its own stream of the seed. */

@@ -7,7 +7,7 @@ import { healthLakeDefinition } from '../../lambdas/services/healthlake/definiti
 import { healthOmicsDefinition } from '../../lambdas/services/healthomics/definition.js';
 import { panoramaDefinition } from '../../lambdas/services/panorama/definition.js';
 import type { HealthLakeFake } from '../../local/services/healthlake/fake.js';
-import { LIFECYCLES } from '../../local/simulator/lifecycles.js';
+import { LOCAL_SERVICES } from '../../local/services/registry.js';
 import { Prng } from '../../local/simulator/prng.js';
 import { IMAGING_OUTPUT_BUCKET, Simulator } from '../../local/simulator/simulator.js';
 
@@ -47,7 +47,7 @@ describe('lifecycle scripts', () => {
     for (let index = 0; index < 200; index += 1) {
       for (const speed of [1, 4, 50]) {
         // Act
-        const script = LIFECYCLES[service].plan(rng, speed);
+        const script = LOCAL_SERVICES[service].lifecycle.plan(rng, speed);
 
         // Assess
         const phases = script.phases;
@@ -65,7 +65,7 @@ describe('lifecycle scripts', () => {
   it('covers partial success, failure and cancels over many jobs', () => {
     const rng = new Prng(5);
     const outcomes = (service: ServiceId) =>
-      new Set(Array.from({ length: 200 }, () => LIFECYCLES[service].plan(rng, 1).outcome));
+      new Set(Array.from({ length: 200 }, () => LOCAL_SERVICES[service].lifecycle.plan(rng, 1).outcome));
     expect(outcomes('healthlake')).toEqual(new Set(['succeeded', 'partial', 'failed', 'cancelled']));
     expect(outcomes('healthomics')).toEqual(new Set(['succeeded', 'partial', 'failed', 'cancelled']));
     expect(outcomes('healthimaging')).toEqual(new Set(['succeeded', 'partial', 'failed']));
