@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type AcceptedEvent, type EntryFailure, FakeEventBridge } from '../fakes/eventbridge.js';
 import {
   FakeAwsServer,
   type FakeRequest,
@@ -8,8 +9,8 @@ import {
 import { type EventPattern, matchesPattern, parsePattern } from './pattern.js';
 
 /**
- * A local stand-in for an EventBridge bus and its subscribers. It takes `PutEvents` on the wire (awsJson1_1,
- * `X-Amz-Target: AWSEvents.PutEvents`), checks entries the way the service does, turns each accepted entry
+ * A local stand-in for an EventBridge bus and its subscribers. `PutEvents` is the PutEvents fake's
+ * (local/fakes/eventbridge.ts: the wire, the service's checks); the stand-in turns each entry it accepts
  * into the envelope a subscriber receives (`version, id, detail-type, source, account, time, region,
  * resources, detail`), records it, and matches it against the subscriptions' event patterns.
  *
@@ -64,21 +65,15 @@ export interface EventBridgeStandInOptions {
   readonly queueName?: string;
 }
 
-const MAX_ENTRIES = 10;
-const MAX_REQUEST_BYTES = 256 * 1024;
-
 export class EventBridgeStandIn {
   /** The bus: PutEvents. Its call log and `inject` work as on every fake. */
-  readonly server: FakeAwsServer;
+  readonly server: FakeEventBridge;
   /** The dead-letter queue: SendMessage and SendMessageBatch. */
   readonly deadLetterServer: FakeAwsServer;
   readonly received: ReceivedEvent[] = [];
   readonly deadLetters: DeadLetterMessage[] = [];
   readonly region: string;
   readonly accountId: string;
-  /** Entries refused (validation, or `entryFailureRate`), by error code. */
-  readonly refused = new Map<string, number>();
-  putEventsCalls = 0;
   private readonly subscriptionMap = new Map<string, Subscription>();
   private readonly listeners: ((event: ReceivedEvent) => void)[] = [];
   private readonly random: () => number;
@@ -91,8 +86,9 @@ export class EventBridgeStandIn {
     this.entryFailureRate = options.entryFailureRate ?? 0;
     this.random = options.random ?? Math.random;
     this.queueName = options.queueName ?? 'job-events-dlq';
-    const events: Record<string, OperationHandler> = { PutEvents: (request) => this.putEvents(request) };
-    this.server = new FakeAwsServer('eventbridge', { kind: 'awsJson1_1', targetPrefix: 'AWSEvents' }, events);
+    this.server = new FakeEventBridge();
+    this.server.failEntries(() => this.randomFailure());
+    this.server.onAccepted((accepted) => this.deliver(accepted));
     const sqs: Record<string, OperationHandler> = {
       SendMessage: (request) => this.sendMessage(request),
       SendMessageBatch: (request) => this.sendMessageBatch(request),
@@ -102,6 +98,11 @@ export class EventBridgeStandIn {
 
   get endpoint(): string {
     return this.server.endpoint;
+  }
+
+  /** Entries refused (validation, or `entryFailureRate`), by error code. */
+  get refused(): ReadonlyMap<string, number> {
+    return this.server.refused;
   }
 
   get deadLetterEndpoint(): string {
@@ -145,45 +146,17 @@ export class EventBridgeStandIn {
     return this.received.map((received) => received.event.detail);
   }
 
-  private putEvents(request: FakeRequest): unknown {
-    this.putEventsCalls += 1;
-    const entries = request.body.Entries;
-    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
-      throw new FakeServiceError('ValidationException', 400, `Entries must have 1 to ${MAX_ENTRIES} items`);
-    }
-    const size = entries.reduce<number>((sum, entry) => sum + entrySize(entry as WireEntry), 0);
-    if (size > MAX_REQUEST_BYTES) {
-      throw new FakeServiceError(
-        'ValidationException',
-        400,
-        'Total size of the entries in the request is over the limit.',
-      );
-    }
-    let failed = 0;
-    const results = (entries as WireEntry[]).map((entry) => {
-      const problem = validate(entry) ?? this.randomFailure();
-      if (problem) {
-        failed += 1;
-        this.refused.set(problem.code, (this.refused.get(problem.code) ?? 0) + 1);
-        return { ErrorCode: problem.code, ErrorMessage: problem.message };
-      }
-      const event = this.deliver(entry);
-      return { EventId: event.id };
-    });
-    return { FailedEntryCount: failed, Entries: results };
-  }
-
-  private randomFailure(): { code: string; message: string } | undefined {
+  private randomFailure(): EntryFailure | undefined {
     return this.entryFailureRate > 0 && this.random() < this.entryFailureRate
-      ? { code: 'ThrottlingException', message: 'Rate exceeded' }
+      ? { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded' }
       : undefined;
   }
 
-  private deliver(entry: WireEntry): DeliveredEvent {
+  private deliver({ eventId, entry }: AcceptedEvent): void {
     const time = typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : new Date();
     const event: DeliveredEvent = {
       version: '0',
-      id: randomUUID(),
+      id: eventId,
       'detail-type': entry.DetailType as string,
       source: entry.Source as string,
       account: this.accountId,
@@ -203,7 +176,6 @@ export class EventBridgeStandIn {
     const received: ReceivedEvent = { event, bus: entry.EventBusName ?? 'default', matched };
     this.received.push(received);
     for (const listener of this.listeners) listener(received);
-    return event;
   }
 
   private sendMessage(request: FakeRequest): unknown {
@@ -245,46 +217,6 @@ export class EventBridgeStandIn {
     this.deadLetters.push(letter);
     return letter;
   }
-}
-
-interface WireEntry {
-  readonly Source?: string;
-  readonly DetailType?: string;
-  readonly Detail?: string;
-  readonly Resources?: string[];
-  readonly Time?: number;
-  readonly EventBusName?: string;
-}
-
-/** Entry problems EventBridge reports per entry (the call itself succeeds). */
-function validate(entry: WireEntry): { code: string; message: string } | undefined {
-  if (!entry.Source) return { code: 'InvalidArgument', message: 'Parameter Source is not valid.' };
-  if (!entry.DetailType) return { code: 'InvalidArgument', message: 'Parameter DetailType is not valid.' };
-  if (entry.Detail === undefined)
-    return { code: 'InvalidArgument', message: 'Parameter Detail is not valid.' };
-  try {
-    const detail: unknown = JSON.parse(entry.Detail);
-    if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
-      throw new Error('not an object');
-  } catch {
-    return { code: 'MalformedDetail', message: 'Detail is malformed.' };
-  }
-  if (entrySize(entry) > MAX_REQUEST_BYTES) {
-    return { code: 'InvalidArgument', message: 'Entry size exceeds the limit.' };
-  }
-  return undefined;
-}
-
-/** An entry's size as EventBridge counts it: 14 bytes for Time, plus the UTF-8 of the other fields. */
-function entrySize(entry: WireEntry): number {
-  const bytes = (text: string | undefined) => (text ? Buffer.byteLength(text, 'utf8') : 0);
-  return (
-    (entry.Time === undefined ? 0 : 14) +
-    bytes(entry.Source) +
-    bytes(entry.DetailType) +
-    bytes(entry.Detail) +
-    (entry.Resources ?? []).reduce((sum, resource) => sum + bytes(resource), 0)
-  );
 }
 
 function md5(text: string): string {

@@ -9,8 +9,9 @@ import {
 /**
  * EventBridge PutEvents on the wire (awsJson1_1, `X-Amz-Target: AWSEvents.PutEvents`), with the limits
  * the real service enforces (10 entries, 256 KB of entries per call, Source/DetailType/Detail required,
- * Detail a JSON object) and per-entry failures a test chooses. Rule matching is not faked: moto's server
- * does that (test/events/patterns.test.ts).
+ * Detail a JSON object) and per-entry failures a test chooses. The one PutEvents fake: the events tests
+ * read its log, and local mode's EventBridge stand-in (local/eventbridge-standin/) listens to what it
+ * accepts to deliver it to subscribers by pattern.
  */
 
 /** One entry as it arrived on the wire (`Time` as epoch seconds). */
@@ -55,7 +56,10 @@ export class FakeEventBridge extends FakeAwsServer {
   readonly accepted: AcceptedEvent[] = [];
   /** Every entry of every PutEvents call, accepted or not, by call. */
   readonly putEventsCalls: WireEntry[][] = [];
+  /** Entries refused (validation or a failure plan), by error code. */
+  readonly refused = new Map<string, number>();
   private readonly plans: FailurePlan[] = [];
+  private readonly listeners: ((event: AcceptedEvent) => void)[] = [];
   private readonly sends = new Map<string, number>();
 
   constructor() {
@@ -85,6 +89,11 @@ export class FakeEventBridge extends FakeAwsServer {
     );
   }
 
+  /** Called with every accepted entry, in order. */
+  onAccepted(listener: (event: AcceptedEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
   clearFailures(): void {
     this.plans.length = 0;
   }
@@ -97,6 +106,7 @@ export class FakeEventBridge extends FakeAwsServer {
   reset(): void {
     this.accepted.length = 0;
     this.putEventsCalls.length = 0;
+    this.refused.clear();
     this.sends.clear();
     this.clearFailures();
     this.clearFaults();
@@ -134,11 +144,13 @@ export class FakeEventBridge extends FakeAwsServer {
       const failure = validate(entry) ?? this.planned(entry, { call, index, previousSends });
       if (failure) {
         failed += 1;
+        this.refused.set(failure.errorCode, (this.refused.get(failure.errorCode) ?? 0) + 1);
         return { ErrorCode: failure.errorCode, ErrorMessage: failure.errorMessage ?? failure.errorCode };
       }
-      const eventId = randomUUID();
-      this.accepted.push({ eventId, entry, call });
-      return { EventId: eventId };
+      const accepted: AcceptedEvent = { eventId: randomUUID(), entry, call };
+      this.accepted.push(accepted);
+      for (const listener of this.listeners) listener(accepted);
+      return { EventId: accepted.eventId };
     });
     return { FailedEntryCount: failed, Entries: results };
   }
