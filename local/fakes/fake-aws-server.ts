@@ -20,6 +20,17 @@ export interface RestRoute {
   readonly operation: string;
 }
 
+/** A restJson1 protocol from `'GET /datastore/{datastoreId}': 'GetDatastore'` lines, matched in order. */
+export function restJson1(routes: Readonly<Record<string, string>>): Protocol {
+  return {
+    kind: 'restJson1',
+    routes: Object.entries(routes).map(([route, operation]) => {
+      const [method, path = ''] = route.split(' ');
+      return { method: method as RestRoute['method'], path, operation };
+    }),
+  };
+}
+
 export interface FakeRequest {
   readonly operation: string;
   /** Path captures for restJson1. */

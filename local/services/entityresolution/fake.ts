@@ -5,6 +5,7 @@ import {
   type FakeRequest,
   paginate,
   queryPageSize,
+  restJson1,
 } from '../../fakes/fake-aws-server.js';
 import { ScopedServiceFake, type ServiceFakeOptions } from '../../fakes/service-fake.js';
 
@@ -76,18 +77,11 @@ export class FakeEntityResolution extends ScopedServiceFake<IdMappingWorkflowRec
   constructor(options: FakeEntityResolutionOptions = {}) {
     super(
       'entityresolution',
-      {
-        kind: 'restJson1',
-        routes: [
-          { method: 'GET', path: '/idmappingworkflows', operation: 'ListIdMappingWorkflows' },
-          { method: 'GET', path: '/idmappingworkflows/{workflowName}/jobs', operation: 'ListIdMappingJobs' },
-          {
-            method: 'GET',
-            path: '/idmappingworkflows/{workflowName}/jobs/{jobId}',
-            operation: 'GetIdMappingJob',
-          },
-        ],
-      },
+      restJson1({
+        'GET /idmappingworkflows': 'ListIdMappingWorkflows',
+        'GET /idmappingworkflows/{workflowName}/jobs': 'ListIdMappingJobs',
+        'GET /idmappingworkflows/{workflowName}/jobs/{jobId}': 'GetIdMappingJob',
+      }),
       options,
     );
     this.serve({

@@ -10,7 +10,7 @@ import {
   type JobPatch,
   type StoredJob,
 } from '../../fakes/datastore-fake.js';
-import { epochSeconds, errors, type FakeRequest, paginate } from '../../fakes/fake-aws-server.js';
+import { epochSeconds, errors, type FakeRequest, paginate, restJson1 } from '../../fakes/fake-aws-server.js';
 import { checkedEnum, checkedId, constraint } from '../../fakes/model-checks.js';
 import type { ServiceFakeOptions } from '../../fakes/service-fake.js';
 
@@ -56,23 +56,12 @@ export class HealthImagingFake extends DatastoreFake<HealthImagingJobSeed> {
   constructor(options: HealthImagingFakeOptions = {}) {
     super(
       'medical-imaging',
-      {
-        kind: 'restJson1',
-        routes: [
-          { method: 'GET', path: '/datastore', operation: 'ListDatastores' },
-          { method: 'GET', path: '/datastore/{datastoreId}', operation: 'GetDatastore' },
-          {
-            method: 'GET',
-            path: '/listDICOMImportJobs/datastore/{datastoreId}',
-            operation: 'ListDICOMImportJobs',
-          },
-          {
-            method: 'GET',
-            path: '/getDICOMImportJob/datastore/{datastoreId}/job/{jobId}',
-            operation: 'GetDICOMImportJob',
-          },
-        ],
-      },
+      restJson1({
+        'GET /datastore': 'ListDatastores',
+        'GET /datastore/{datastoreId}': 'GetDatastore',
+        'GET /listDICOMImportJobs/datastore/{datastoreId}': 'ListDICOMImportJobs',
+        'GET /getDICOMImportJob/datastore/{datastoreId}/job/{jobId}': 'GetDICOMImportJob',
+      }),
       options,
       {
         label: 'HealthImaging',

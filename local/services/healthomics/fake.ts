@@ -4,6 +4,7 @@ import {
   type FakeRequest,
   paginate,
   queryPageSize,
+  restJson1,
 } from '../../fakes/fake-aws-server.js';
 import { ScopedServiceFake, type ServiceFakeOptions } from '../../fakes/service-fake.js';
 
@@ -82,22 +83,11 @@ export class FakeHealthOmics extends ScopedServiceFake<OmicsStoreRecord, OmicsJo
   constructor(options: FakeHealthOmicsOptions = {}) {
     super(
       'omics',
-      {
-        kind: 'restJson1',
-        routes: [
-          { method: 'POST', path: '/referencestores', operation: 'ListReferenceStores' },
-          {
-            method: 'POST',
-            path: '/referencestore/{referenceStoreId}/importjobs',
-            operation: 'ListReferenceImportJobs',
-          },
-          {
-            method: 'GET',
-            path: '/referencestore/{referenceStoreId}/importjob/{id}',
-            operation: 'GetReferenceImportJob',
-          },
-        ],
-      },
+      restJson1({
+        'POST /referencestores': 'ListReferenceStores',
+        'POST /referencestore/{referenceStoreId}/importjobs': 'ListReferenceImportJobs',
+        'GET /referencestore/{referenceStoreId}/importjob/{id}': 'GetReferenceImportJob',
+      }),
       options,
     );
     this.serve({

@@ -5,6 +5,7 @@ import {
   type FakeRequest,
   paginate,
   queryPageSize,
+  restJson1,
 } from '../../fakes/fake-aws-server.js';
 import { ServiceFake } from '../../fakes/service-fake.js';
 
@@ -84,13 +85,10 @@ export class FakePanorama extends ServiceFake {
   constructor(options: FakePanoramaOptions = {}) {
     super(
       'panorama',
-      {
-        kind: 'restJson1',
-        routes: [
-          { method: 'GET', path: '/packages/import-jobs', operation: 'ListPackageImportJobs' },
-          { method: 'GET', path: '/packages/import-jobs/{JobId}', operation: 'DescribePackageImportJob' },
-        ],
-      },
+      restJson1({
+        'GET /packages/import-jobs': 'ListPackageImportJobs',
+        'GET /packages/import-jobs/{JobId}': 'DescribePackageImportJob',
+      }),
       options,
     );
     this.serve({
