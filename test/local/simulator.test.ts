@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 import { isTerminal, normalizeStatus } from '../../lambdas/core/status.js';
-import { entityResolutionDefinition } from '../../lambdas/services/entityresolution/definition.js';
-import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
-import { healthLakeDefinition } from '../../lambdas/services/healthlake/definition.js';
-import { healthOmicsDefinition } from '../../lambdas/services/healthomics/definition.js';
-import { panoramaDefinition } from '../../lambdas/services/panorama/definition.js';
 import type { HealthLakeFake } from '../../local/services/healthlake/fake.js';
 import { LOCAL_SERVICES } from '../../local/services/registry.js';
 import { Prng } from '../../local/simulator/prng.js';
 import { IMAGING_OUTPUT_BUCKET, Simulator } from '../../local/simulator/simulator.js';
-
-const DEFINITIONS = {
-  healthlake: healthLakeDefinition,
-  healthimaging: healthImagingDefinition,
-  healthomics: healthOmicsDefinition,
-  entityresolution: entityResolutionDefinition,
-  panorama: panoramaDefinition,
-} as const;
 
 describe('the seeded generator', () => {
   it('replays the same sequence for the same seed, and another for another seed', () => {
@@ -43,7 +30,7 @@ describe('the seeded generator', () => {
 describe('lifecycle scripts', () => {
   it.each(SERVICE_IDS)('%s: real raw statuses, every status at least one tick, a terminal end', (service) => {
     const rng = new Prng(99);
-    const definition = DEFINITIONS[service];
+    const definition = LOCAL_SERVICES[service].definition;
     for (let index = 0; index < 200; index += 1) {
       for (const speed of [1, 4, 50]) {
         // Act
