@@ -292,7 +292,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     if (services.includes(key)) stallAfterSeconds[key] = value === 'off' ? undefined : value * 60;
   }
 
-  const keepProgressHistory = input.keepProgressHistory ?? false;
+  const keepProgressHistory = input.keepProgressHistory ?? defaultOf('keepProgressHistory');
   if (typeof keepProgressHistory !== 'boolean') {
     problems.push(
       `keepProgressHistory: ${JSON.stringify(keepProgressHistory)} must be true or false. Example: -c keepProgressHistory=true`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_STALL_AFTER_SECONDS,
@@ -31,6 +32,19 @@ describe('the settings contract', () => {
       expect(setting.name).toMatch(/^JOBS_[A-Z_]+$/);
       expect(setting.doc.length).toBeGreaterThan(10);
     }
+  });
+
+  it('is listed in docs/settings.md, one row per variable with its setting', () => {
+    // Arrange
+    const doc = readFileSync(new URL('../../docs/settings.md', import.meta.url), 'utf8');
+
+    // Act
+    const missing = Object.entries(SETTINGS)
+      .filter(([key, setting]) => !doc.includes(`| \`${setting.name}\` | \`${key}\` |`))
+      .map(([, setting]) => setting.name);
+
+    // Assess
+    expect(missing).toEqual([]);
   });
 
   it('reads back every value the writer writes', () => {
