@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { settingsEnvironment } from '../lambdas/contract/settings.js';
 import { dec, int, table } from './report.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -99,9 +100,11 @@ function loadOnce(file: string, sourceMaps: boolean): { importMs: number; proces
         AWS_SECRET_ACCESS_KEY: 'bench',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
-        JOBS_TABLE_NAME: 'bench-jobs',
-        JOBS_EVENT_BUS_NAME: 'bench-bus',
-        JOBS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-dlq',
+        ...settingsEnvironment({
+          tableName: 'bench-jobs',
+          eventBusName: 'bench-bus',
+          deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-dlq',
+        }),
         ...(sourceMaps && { NODE_OPTIONS: '--enable-source-maps' }),
       },
     },

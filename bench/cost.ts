@@ -26,7 +26,7 @@ export const PRICES = {
   dashboardMonth: 3.0,
 } as const;
 
-/** The pollers' metrics per service (lambdas/handlers/observability.ts) and the stack's alarms (lib/). */
+/** The pollers' metrics per service (lambdas/contract/metrics.ts) and the stack's alarms (lib/). */
 const METRICS_PER_SERVICE = 7;
 const ALARMS_PER_SERVICE = 3;
 const PUBLISHER_ALARMS = 4;

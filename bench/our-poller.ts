@@ -1,9 +1,8 @@
 import type { Context } from 'aws-lambda';
+import { readStoreSettings } from '../lambdas/contract/settings.js';
 import type { CycleReport } from '../lambdas/core/poll-cycle.js';
 import { createPollHandler, type PollResult } from '../lambdas/handlers/poll-handler.js';
-import { stallAfterSecondsFromEnv } from '../lambdas/handlers/stall-from-env.js';
 import { DynamoJobStateStore } from '../lambdas/store/dynamo-store.js';
-import { storeSettingsFromEnv } from '../lambdas/store/settings.js';
 import type { MeteredDynamoClient } from './meter.js';
 import type { BenchService } from './services.js';
 import { callStretches, type RealTime, RunningClock, realTimeOf, recordPacing } from './timing.js';
@@ -38,8 +37,7 @@ export class OurPoller {
         service: service.id,
         createAdapter: (init) => service.createAdapter({ ...init, accountId: BENCH_ACCOUNT }),
         createStore: (log) =>
-          new DynamoJobStateStore({ client: ddb.client, settings: storeSettingsFromEnv(env), log }),
-        stallAfterSeconds: stallAfterSecondsFromEnv(service.id, env),
+          new DynamoJobStateStore({ client: ddb.client, settings: readStoreSettings(env), log }),
       },
       env,
     );

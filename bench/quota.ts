@@ -47,7 +47,7 @@ export const PUBLISHED_QUOTAS: Readonly<Record<ServiceId, readonly ServerQuota[]
 /**
  * How much faster than real time a service runs in the benchmark: its fastest bucket serves `wallRate`
  * calls per second of wall time. Every rate is multiplied by it (the fakes' buckets and the poller's own
- * pacing, through `JOBS_QUOTA_MULTIPLIER`), latency divided by it, and measured times multiplied back.
+ * pacing, through the `quotaMultiplier` setting), latency divided by it, and measured times multiplied back.
  * Bursts stay in tokens, so a bucket behaves exactly as at real speed, only sooner.
  */
 export function speedupOf(service: ServiceId, wallRate: number): number {

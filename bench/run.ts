@@ -2,8 +2,14 @@ import './env-defaults.js';
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DEFAULT_SDK_MAX_ATTEMPTS,
+  defaultOf,
+  PROGRESS_REFRESH_BUDGET_SECONDS,
+  recentWindowSecondsFor,
+  settingsEnvironment,
+} from '../lambdas/contract/settings.js';
 import { silentLog } from '../lambdas/core/ports.js';
-import { PROGRESS_REFRESH_BUDGET_SECONDS } from '../lambdas/handlers/poller-settings.js';
 import { clientSettingsFromEnv } from '../lambdas/services/common/client-config.js';
 import { createDocumentClient } from '../lambdas/store/document-client.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.js';
@@ -35,26 +41,28 @@ function pollerEnv(service: BenchService, tableName: string, speedup: number): N
   const scheduleSeconds = service.id === 'entityresolution' ? 120 : 300;
   return {
     ...process.env,
-    JOBS_TABLE_NAME: tableName,
-    JOBS_SCHEDULE_SECONDS: String(scheduleSeconds),
-    // Full sweeps are costed from page counts instead: one must not fall into a measured cycle by the clock.
-    JOBS_FULL_SWEEP_SECONDS: String(10 * 365 * 86_400),
-    JOBS_RECENT_WINDOW_SECONDS: String(Math.max(3600, 2 * scheduleSeconds)),
-    // Production runs every 300 s with both intervals at 300 s: every cycle finds a running job's refresh
-    // due. The benchmark's cycles are seconds apart, so the intervals are cut to keep that true.
-    JOBS_PROGRESS_REFRESH_SECONDS: '1',
-    JOBS_PROGRESS_INTERVAL_SECONDS: '1',
-    JOBS_CONCURRENCY: '4',
-    JOBS_SAFETY_MARGIN_MS: '60000',
-    JOBS_SDK_MAX_ATTEMPTS: '4',
-    JOBS_SDK_REQUEST_TIMEOUT_MS: '10000',
-    JOBS_HISTORY_RETENTION_DAYS: '90',
-    // The benchmark runs `speedup` times faster than real time; the poller paces itself accordingly.
-    JOBS_QUOTA_MULTIPLIER: String(speedup),
-    // The production default (30 s of the published describe rate), not scaled with the speed-up.
-    JOBS_PROGRESS_REFRESH_LIMIT: String(
-      Math.ceil(service.definition.quotas.describePerSecond * PROGRESS_REFRESH_BUDGET_SECONDS),
-    ),
+    ...settingsEnvironment({
+      tableName,
+      scheduleSeconds,
+      // Full sweeps are costed from page counts instead: one must not fall into a measured cycle by the clock.
+      fullSweepSeconds: 10 * 365 * 86_400,
+      recentWindowSeconds: recentWindowSecondsFor(scheduleSeconds),
+      // Production runs every 300 s with both intervals at 300 s: every cycle finds a running job's refresh
+      // due. The benchmark's cycles are seconds apart, so the intervals are cut to keep that true.
+      progressRefreshSeconds: 1,
+      progressIntervalSeconds: 1,
+      concurrency: defaultOf('concurrency'),
+      safetyMarginMs: 60_000,
+      sdkMaxAttempts: DEFAULT_SDK_MAX_ATTEMPTS,
+      sdkRequestTimeoutMs: defaultOf('sdkRequestTimeoutMs'),
+      historyRetentionDays: defaultOf('historyRetentionDays'),
+      // The benchmark runs `speedup` times faster than real time; the poller paces itself accordingly.
+      quotaMultiplier: speedup,
+      // The production default (30 s of the published describe rate), not scaled with the speed-up.
+      progressRefreshLimit: Math.ceil(
+        service.definition.quotas.describePerSecond * PROGRESS_REFRESH_BUDGET_SECONDS,
+      ),
+    }),
   };
 }
 

@@ -4,8 +4,8 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
+import { JobsTableAttributes } from '../lambdas/contract/table-schema.js';
 import { localClientConfig } from '../lambdas/store/document-client.js';
-import { JobsTableAttributes } from '../lambdas/store/table-schema.js';
 
 /** The history kinds the stack's event source mapping passes to the publisher (lib/, `PUBLISHED_KINDS`). */
 const PUBLISHED_KINDS = new Set(['transition', 'stall']);

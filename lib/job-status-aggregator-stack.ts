@@ -1,6 +1,6 @@
 import { Aws, CfnCondition, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/store/table-schema.js';
+import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/contract/table-schema.js';
 import { JobStatusAggregator } from './job-status-aggregator.js';
 import type { JobStatusAggregatorSettings } from './settings.js';
 

@@ -17,11 +17,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PUBLISHED_KINDS } from '../lambdas/contract/events.js';
+import { METRICS_NAMESPACE } from '../lambdas/contract/metrics.js';
+import {
+  DEFAULT_SDK_MAX_ATTEMPTS,
+  defaultOf,
+  recentWindowSecondsFor,
+  settingsEnvironment,
+} from '../lambdas/contract/settings.js';
+import {
+  JOBS_TABLE_SCHEMA,
+  JobsTableAttributes,
+  type KeyAttribute,
+} from '../lambdas/contract/table-schema.js';
 import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
-import type { PublishableRecord } from '../lambdas/events/contract.js';
-import { METRICS_NAMESPACE } from '../lambdas/handlers/observability.js';
-import { JOBS_TABLE_SCHEMA, JobsTableAttributes, type KeyAttribute } from '../lambdas/store/table-schema.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
 import {
@@ -57,20 +67,12 @@ export const STREAM_READ_ACTIONS = [
   'dynamodb:GetShardIterator',
 ] as const;
 
-/** History kinds that become events; `progress` records never do, so the stream filter drops them. */
-const PUBLISHED_KINDS: readonly PublishableRecord['kind'][] = ['transition', 'stall'];
-
 /**
  * Poller run limits. A cycle stops starting new work when less than the safety margin is left; the
  * margin covers one job already started: up to 4 attempts of 10 s plus back-off, then its table write.
  */
 const POLLER_TIMEOUT = Duration.minutes(5);
-const SDK_MAX_ATTEMPTS = 4;
-const SDK_REQUEST_TIMEOUT_MS = 10_000;
 const SAFETY_MARGIN_MS = 60_000;
-const FULL_SWEEP_SECONDS = 6 * 3600;
-const PROGRESS_INTERVAL_SECONDS = 300;
-const POLLER_CONCURRENCY = 4;
 /** Stack traces point into the TypeScript sources (the bundles are minified, with source maps). */
 const SOURCE_MAPS = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
@@ -236,7 +238,6 @@ export class JobStatusAggregator extends Construct {
     const entry = SERVICE_CATALOG[service];
     const id = `${pascal(service)}Poller`;
     const minutes = this.settings.scheduleMinutes[service] ?? entry.defaultScheduleMinutes;
-    const stallAfter = this.settings.stallAfterSeconds[service];
     const locations = service === 'healthimaging' ? this.settings.imagingManifestLocations : [];
 
     const { role, logGroup, logStatement } = this.functionRoleAndLogs(id, `${entry.displayName} job poller`);
@@ -287,25 +288,7 @@ export class JobStatusAggregator extends Construct {
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
       environment: {
-        JOBS_TABLE_NAME: this.table.tableName,
-        JOBS_SCHEDULE_SECONDS: String(minutes * 60),
-        JOBS_FULL_SWEEP_SECONDS: String(FULL_SWEEP_SECONDS),
-        JOBS_RECENT_WINDOW_SECONDS: String(Math.max(3600, 2 * minutes * 60)),
-        // Off: a limit of 0 progress-only describes per cycle, and no interval to set.
-        ...(this.settings.progressRefreshSeconds === undefined
-          ? { JOBS_PROGRESS_REFRESH_LIMIT: '0' }
-          : { JOBS_PROGRESS_REFRESH_SECONDS: String(this.settings.progressRefreshSeconds) }),
-        JOBS_CONCURRENCY: String(POLLER_CONCURRENCY),
-        JOBS_SAFETY_MARGIN_MS: String(SAFETY_MARGIN_MS),
-        JOBS_SDK_MAX_ATTEMPTS: String(SDK_MAX_ATTEMPTS),
-        JOBS_SDK_REQUEST_TIMEOUT_MS: String(SDK_REQUEST_TIMEOUT_MS),
-        JOBS_STALL_AFTER_SECONDS: stallAfter === undefined ? 'off' : String(stallAfter),
-        JOBS_HISTORY_RETENTION_DAYS: String(this.settings.historyRetentionDays),
-        JOBS_PROGRESS_INTERVAL_SECONDS: String(PROGRESS_INTERVAL_SECONDS),
-        JOBS_KEEP_PROGRESS_HISTORY: String(this.settings.keepProgressHistory),
-        ...(locations.length > 0 && {
-          JOBS_IMAGING_MANIFEST_LOCATIONS: locations.map(manifestUri).join(','),
-        }),
+        ...this.pollerEnvironment(service, minutes * 60),
         POWERTOOLS_SERVICE_NAME: `job-poller-${service}`,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -333,6 +316,34 @@ export class JobStatusAggregator extends Construct {
       });
     }
     return { fn, logGroup };
+  }
+
+  /**
+   * A poller's settings (lambdas/contract/settings.ts), each in the form the function uses: its own
+   * service's schedule and stall threshold, the project's defaults written out where the console should
+   * show them.
+   */
+  private pollerEnvironment(service: ServiceId, scheduleSeconds: number): Record<string, string> {
+    const stallAfter = this.settings.stallAfterSeconds[service];
+    const locations = service === 'healthimaging' ? this.settings.imagingManifestLocations : [];
+    const { progressRefreshSeconds } = this.settings;
+    return settingsEnvironment({
+      tableName: this.table.tableName,
+      scheduleSeconds,
+      fullSweepSeconds: defaultOf('fullSweepSeconds'),
+      recentWindowSeconds: recentWindowSecondsFor(scheduleSeconds),
+      // Off: a limit of 0 progress-only describes per cycle, and no interval to set.
+      ...(progressRefreshSeconds === undefined ? { progressRefreshLimit: 0 } : { progressRefreshSeconds }),
+      concurrency: defaultOf('concurrency'),
+      safetyMarginMs: SAFETY_MARGIN_MS,
+      sdkMaxAttempts: DEFAULT_SDK_MAX_ATTEMPTS,
+      sdkRequestTimeoutMs: defaultOf('sdkRequestTimeoutMs'),
+      stallAfterSeconds: stallAfter ?? 'off',
+      historyRetentionDays: this.settings.historyRetentionDays,
+      progressIntervalSeconds: defaultOf('progressIntervalSeconds'),
+      keepProgressHistory: this.settings.keepProgressHistory,
+      ...(locations.length > 0 && { imagingManifestLocations: locations.map(manifestUri) }),
+    });
   }
 
   private createPublisher(): NodejsFunction {
@@ -363,8 +374,10 @@ export class JobStatusAggregator extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(2),
       environment: {
-        JOBS_EVENT_BUS_NAME: this.eventBusReference,
-        JOBS_DLQ_URL: this.deadLetterQueue.queueUrl,
+        ...settingsEnvironment({
+          eventBusName: this.eventBusReference,
+          deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+        }),
         POWERTOOLS_SERVICE_NAME: 'job-status-publisher',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -6,10 +6,14 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  CycleMetric,
+  METRICS_NAMESPACE,
+  MetricDimension,
+  ServiceErrorKind,
+} from '../lambdas/contract/metrics.js';
 import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
-import { ServiceErrorKind } from '../lambdas/core/errors.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
-import { METRICS_NAMESPACE } from '../lambdas/handlers/observability.js';
 
 export interface MonitoredPoller {
   readonly service: ServiceId;
@@ -74,11 +78,11 @@ export class AggregatorMonitoring extends Construct {
         alarmDescription: `${name} throttled the poller's API calls (after SDK retries) for 15 minutes: consider a longer schedule or a quota increase.`,
         // Unlabelled: a labelled metric would make this a metric-math alarm, harder to read in the console.
         metric: pollerMetric(
-          'ApiErrors',
+          CycleMetric.API_ERRORS,
           service,
           cloudwatch.Stats.SUM,
           {
-            errorKind: ServiceErrorKind.THROTTLED,
+            [MetricDimension.ERROR_KIND]: ServiceErrorKind.THROTTLED,
           },
           false,
         ),
@@ -130,9 +134,9 @@ export class AggregatorMonitoring extends Construct {
   }
 }
 
-/** One of the pollers' own metrics (lambdas/handlers/observability.ts): namespace and `service` dimension. */
+/** One of the pollers' own metrics (lambdas/contract/metrics.ts): namespace and `service` dimension. */
 export function pollerMetric(
-  metricName: string,
+  metricName: CycleMetric,
   service: ServiceId,
   statistic: string,
   extraDimensions: Record<string, string> = {},
@@ -141,7 +145,7 @@ export function pollerMetric(
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { service, ...extraDimensions },
+    dimensionsMap: { [MetricDimension.SERVICE]: service, ...extraDimensions },
     statistic,
     period: PERIOD,
     ...(labelled && { label: SERVICE_CATALOG[service].displayName }),
@@ -150,7 +154,7 @@ export function pollerMetric(
 
 function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alarm[]): cloudwatch.IWidget[][] {
   const services = props.pollers.map((p) => p.service);
-  const perService = (metricName: string, statistic: string) =>
+  const perService = (metricName: CycleMetric, statistic: string) =>
     services.map((service) => pollerMetric(metricName, service, statistic));
   const logGroupNames = props.pollers.map((p) => p.logGroup.logGroupName);
   const graph = (
@@ -167,7 +171,7 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
           `Watching: ${services.map((s) => SERVICE_CATALOG[s].displayName).join(', ')}.`,
           'Jobs by status counts the latest status each job reached within the time range; the table',
           '(index `ByStatus`) holds every job. Poller metrics are in namespace',
-          `\`${METRICS_NAMESPACE}\`, dimension \`service\`.`,
+          `\`${METRICS_NAMESPACE}\`, dimension \`${MetricDimension.SERVICE}\`.`,
         ].join('\n'),
         width: 24,
         height: 3,
@@ -200,27 +204,31 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
       }),
     ],
     [
-      graph('Transitions per service', perService('Transitions', cloudwatch.Stats.SUM), { stacked: true }),
-      graph('Jobs seen per cycle', perService('JobsSeen', cloudwatch.Stats.MAXIMUM)),
+      graph('Transitions per service', perService(CycleMetric.TRANSITIONS, cloudwatch.Stats.SUM), {
+        stacked: true,
+      }),
+      graph('Jobs seen per cycle', perService(CycleMetric.JOBS_SEEN, cloudwatch.Stats.MAXIMUM)),
     ],
     [
-      graph('Cycle duration (p99)', perService('CycleDuration', cloudwatch.Stats.p(99)), {
+      graph('Cycle duration (p99)', perService(CycleMetric.CYCLE_DURATION, cloudwatch.Stats.p(99)), {
         leftYAxis: { label: 'ms', showUnits: false, min: 0 },
       }),
       graph('Incomplete cycles and stalls', [
-        ...perService('CycleIncomplete', cloudwatch.Stats.SUM),
-        ...perService('Stalls', cloudwatch.Stats.SUM),
+        ...perService(CycleMetric.CYCLE_INCOMPLETE, cloudwatch.Stats.SUM),
+        ...perService(CycleMetric.STALLS, cloudwatch.Stats.SUM),
       ]),
     ],
     [
       graph('API errors by kind', [
         new cloudwatch.MathExpression({
-          expression: `SEARCH('{${METRICS_NAMESPACE},errorKind,service} MetricName="ApiErrors"', 'Sum', ${PERIOD.toSeconds()})`,
+          expression: `SEARCH('{${METRICS_NAMESPACE},${MetricDimension.ERROR_KIND},${MetricDimension.SERVICE}} MetricName="${CycleMetric.API_ERRORS}"', 'Sum', ${PERIOD.toSeconds()})`,
           label: '',
           period: PERIOD,
         }),
       ]),
-      graph('Describe calls per service', perService('Describes', cloudwatch.Stats.SUM), { stacked: true }),
+      graph('Describe calls per service', perService(CycleMetric.DESCRIBES, cloudwatch.Stats.SUM), {
+        stacked: true,
+      }),
     ],
     [
       graph(

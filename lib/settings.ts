@@ -1,7 +1,13 @@
 import type { Node } from 'constructs';
+import {
+  DEFAULT_STALL_AFTER_SECONDS,
+  defaultOf,
+  isStallAfterSeconds,
+  MAX_HISTORY_RETENTION_DAYS,
+  MAX_STALL_AFTER_SECONDS,
+} from '../lambdas/contract/settings.js';
 import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
-import { STORE_SETTING_DEFAULTS } from '../lambdas/store/settings.js';
 
 /**
  * The deployment settings: one vocabulary for the construct's props and the app's CDK context keys
@@ -104,17 +110,17 @@ export const CONTEXT_KEYS = [
   'progressRefreshMinutes',
 ] as const;
 
-export const DEFAULT_HISTORY_RETENTION_DAYS = STORE_SETTING_DEFAULTS.historyRetentionDays;
+// The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
+export const DEFAULT_HISTORY_RETENTION_DAYS = defaultOf('historyRetentionDays');
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
-export const DEFAULT_STALL_AFTER_MINUTES = 60;
-export const DEFAULT_PROGRESS_REFRESH_MINUTES = 5;
+export const DEFAULT_STALL_AFTER_MINUTES = DEFAULT_STALL_AFTER_SECONDS / 60;
+export const DEFAULT_PROGRESS_REFRESH_MINUTES = defaultOf('progressRefreshSeconds') / 60;
 /** The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
 export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 const MAX_SCHEDULE_MINUTES = 1440;
-const MAX_HISTORY_RETENTION_DAYS = 3650;
-const MAX_STALL_AFTER_MINUTES = 7 * 24 * 60;
+const MAX_STALL_AFTER_MINUTES = MAX_STALL_AFTER_SECONDS / 60;
 const MAX_PROGRESS_REFRESH_MINUTES = 24 * 60;
 const MAX_MANIFEST_LOCATIONS = 20;
 
@@ -277,7 +283,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
       );
       continue;
     }
-    if (value !== 'off' && !isWholeNumberIn(value, 1, MAX_STALL_AFTER_MINUTES)) {
+    if (value !== 'off' && !isStallAfterMinutes(value)) {
       problems.push(
         `stallAfterMinutes: ${key}=${String(value)} must be a whole number of minutes from 1 to ${MAX_STALL_AFTER_MINUTES}, or off. Example: -c stallAfterMinutes=${key}=120`,
       );
@@ -286,7 +292,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     if (services.includes(key)) stallAfterSeconds[key] = value === 'off' ? undefined : value * 60;
   }
 
-  const keepProgressHistory = input.keepProgressHistory ?? false;
+  const keepProgressHistory = input.keepProgressHistory ?? defaultOf('keepProgressHistory');
   if (typeof keepProgressHistory !== 'boolean') {
     problems.push(
       `keepProgressHistory: ${JSON.stringify(keepProgressHistory)} must be true or false. Example: -c keepProgressHistory=true`,
@@ -434,6 +440,11 @@ function parseS3Location(value: string): S3Location | string {
   }
   // A prefix names a folder: `imports` and `imports/` both mean `imports/...`, never `imports-old/...`.
   return { bucket, prefix: rawPrefix.replace(/\/+$/, '') };
+}
+
+/** The functions' threshold rule, for a value in minutes. */
+function isStallAfterMinutes(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && isStallAfterSeconds(value * 60);
 }
 
 function isWholeNumberIn(value: unknown, min: number, max: number): value is number {

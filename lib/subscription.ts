@@ -4,9 +4,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  DetailType,
+  EVENT_SOURCE,
+  isJobStatus,
+  JOB_STATUSES,
+  type JobStatus,
+} from '../lambdas/contract/events.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
-import { isJobStatus, JOB_STATUSES, type JobStatus } from '../lambdas/core/status.js';
-import { DetailType, EVENT_SOURCE } from '../lambdas/events/contract.js';
 
 /** A queue, a function, a topic, or any other EventBridge target. */
 export type JobEventTarget = events.IRuleTarget | sqs.IQueue | lambda.IFunction | sns.ITopic;
@@ -35,7 +40,7 @@ const DETAIL_TYPES: readonly string[] = Object.values(DetailType);
 
 /**
  * The event pattern of a subscription. The field names are those of the public contract
- * (lambdas/events/contract.ts, docs/events.md): `service`, `status`, `terminal` in `detail`.
+ * (lambdas/contract/events.ts, lambdas/events/contract.ts, docs/events.md): `service`, `status`, `terminal` in `detail`.
  * Throws on a value outside the contract, naming the allowed values.
  */
 export function jobEventPattern(options: Omit<JobEventSubscriptionOptions, 'target'>): events.EventPattern {

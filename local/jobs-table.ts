@@ -6,7 +6,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { JOBS_TABLE_SCHEMA } from '../lambdas/store/table-schema.js';
+import { JOBS_TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';
 
 /** The CreateTable request for the jobs table, built from the same schema the CDK stack uses. */
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import Table from 'cli-table3';
+import { variableOf } from '../lambdas/contract/settings.js';
+import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/contract/table-schema.js';
 import type { HistoryRecord } from '../lambdas/core/history.js';
 import { formatJobKey, parseJobKey } from '../lambdas/core/job-key.js';
 import type { CurrentJob } from '../lambdas/core/recording.js';
@@ -10,7 +12,6 @@ import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/servic
 import type { Counters } from '../lambdas/core/snapshot.js';
 import { isJobStatus, JOB_STATUSES, type JobStatus } from '../lambdas/core/status.js';
 import { allPages, JobQueries, type Page } from '../lambdas/store/queries.js';
-import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/store/table-schema.js';
 import { parseTime, UsageError } from './cli.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -21,6 +22,9 @@ export interface CliIo {
   /** The clock for relative times (`--since 7d`). */
   now?(): Date;
 }
+
+/** The functions' own table variable, the default for --table. */
+const TABLE_VARIABLE = variableOf('tableName');
 
 export const USAGE = `Usage: npx tsx scripts/jobs.ts <command> [arguments] [flags]
 
@@ -36,7 +40,7 @@ A job key is service/region/account/scope/jobId as the other commands print it, 
   healthlake/us-east-1/123456789012/<datastoreId>/<jobId>
 
 Flags:
-  --table NAME       the jobs table (default: $JOBS_TABLE_NAME)
+  --table NAME       the jobs table (default: $${TABLE_VARIABLE})
   --stack NAME       read the table name from the stack output ${JOBS_TABLE_OUTPUT_NAME}
                      (needs @aws-sdk/client-cloudformation installed)
   --endpoint URL     a local DynamoDB endpoint, e.g. http://127.0.0.1:8000
@@ -395,8 +399,9 @@ async function resolveTableName(
 ): Promise<string> {
   if (flags.table) return flags.table;
   if (flags.stack) return tableFromStack(flags.stack, config);
-  if (env.JOBS_TABLE_NAME) return env.JOBS_TABLE_NAME;
-  throw new UsageError('Which table? Pass --table NAME or --stack NAME, or set JOBS_TABLE_NAME');
+  const fromEnv = env[TABLE_VARIABLE];
+  if (fromEnv) return fromEnv;
+  throw new UsageError(`Which table? Pass --table NAME or --stack NAME, or set ${TABLE_VARIABLE}`);
 }
 
 /** The `JobsTableName` output of a deployed stack. */

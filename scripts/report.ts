@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
+import { variableOf } from '../lambdas/contract/settings.js';
 import type { HistoryRecord } from '../lambdas/core/history.js';
 import { formatJobKey } from '../lambdas/core/job-key.js';
 import type { CurrentJob } from '../lambdas/core/recording.js';
@@ -16,13 +17,16 @@ import { parseTime, UsageError } from './cli.js';
 
 /** `npm run report`: the aggregator's history as one self-contained HTML page (lambdas/report). */
 
+/** The functions' own table variable, the default for --table. */
+const TABLE_VARIABLE = variableOf('tableName');
+
 export const USAGE = `Usage: npm run report -- [flags]      (or: npx tsx scripts/report.ts [flags])
 
 Turns the jobs table's history into one self-contained HTML page: a timeline of every job (one lane per
 job, coloured by status, grouped by service), counts by status, the slowest and the failed jobs.
 
 Where the history is:
-  --table NAME       the jobs table (default: $JOBS_TABLE_NAME; jobs-local with --data-dir)
+  --table NAME       the jobs table (default: $${TABLE_VARIABLE}; jobs-local with --data-dir)
   --region REGION    its region (default: $AWS_REGION, or us-east-1 locally)
   --endpoint URL     a DynamoDB Local endpoint, e.g. the one npm start prints
   --data-dir DIR     the data npm start kept with --data-dir (starts DynamoDB Local on it for the report)
@@ -85,9 +89,9 @@ export async function main(argv: readonly string[], io: ReportIo = processIo()):
       throw new UsageError('--max-lanes must be a whole number above 0');
     }
     const table =
-      values.table ?? io.env.JOBS_TABLE_NAME ?? (values['data-dir'] !== undefined ? 'jobs-local' : undefined);
+      values.table ?? io.env[TABLE_VARIABLE] ?? (values['data-dir'] !== undefined ? 'jobs-local' : undefined);
     if (!table)
-      throw new UsageError('Which table? Pass --table NAME (or --data-dir DIR), or set JOBS_TABLE_NAME');
+      throw new UsageError(`Which table? Pass --table NAME (or --data-dir DIR), or set ${TABLE_VARIABLE}`);
 
     const local =
       values['data-dir'] === undefined

@@ -1,3 +1,4 @@
+import { ServiceErrorKind } from '../contract/metrics.js';
 import type { ServiceId } from './service-id.js';
 
 /**
@@ -33,19 +34,8 @@ export class InvalidIdError extends AggregatorError {
   }
 }
 
-/** The kinds of service failure the poller and its metrics tell apart. */
-export const ServiceErrorKind = {
-  THROTTLED: 'throttled',
-  NOT_FOUND: 'not-found',
-  VALIDATION: 'validation',
-  ACCESS_DENIED: 'access-denied',
-  SERVER: 'server',
-  TIMEOUT: 'timeout',
-  NETWORK: 'network',
-  MALFORMED: 'malformed',
-  OTHER: 'other',
-} as const;
-export type ServiceErrorKind = (typeof ServiceErrorKind)[keyof typeof ServiceErrorKind];
+/** The kinds of service failure the poller and its metrics tell apart (the metrics' `errorKind`). */
+export { ServiceErrorKind };
 
 /** A service call that failed after the SDK's own retries, classified, with the job it was about. */
 export class ServiceCallError extends AggregatorError {

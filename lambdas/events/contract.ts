@@ -1,3 +1,4 @@
+import { DetailType, EVENT_SOURCE, PUBLISHED_KINDS } from '../contract/events.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { ServiceId } from '../core/service-id.js';
@@ -6,21 +7,12 @@ import { isTerminal, type JobStatus } from '../core/status.js';
 import { shrinkDetail, type TruncatedField } from './size.js';
 
 /**
- * The public event contract (docs/events.md, schemas/*.v1.schema.json). Everything a subscriber can match
- * on is defined here; a change to a field is a change to the documented contract and its schema.
+ * The public event contract (docs/events.md, schemas/*.v1.schema.json): the detail of each event, built
+ * from a history record. Source, detail-types and statuses are plain data in lambdas/contract/events.ts,
+ * which lib/ reads too. A change to a field is a change to the documented contract and its schema.
  */
 
-/**
- * The `source` of every event. Custom sources must not start with `aws.`; this one does not start with
- * `aws` at all, so it never reads as an AWS service's own events in a pattern or an IAM condition.
- */
-export const EVENT_SOURCE = 'job-status-aggregator';
-
-export const DetailType = {
-  STATUS_CHANGED: 'Job Status Changed',
-  STALLED: 'Job Stalled',
-} as const;
-export type DetailType = (typeof DetailType)[keyof typeof DetailType];
+export { DetailType, EVENT_SOURCE } from '../contract/events.js';
 
 /**
  * `major.minor` of the detail. Minor versions only add optional fields; a major version changes or
@@ -110,7 +102,7 @@ export interface EventEntry {
 export type PublishableRecord = TransitionRecord | StallRecord;
 
 export function isPublishable(record: HistoryRecord): record is PublishableRecord {
-  return record.kind === 'transition' || record.kind === 'stall';
+  return (PUBLISHED_KINDS as readonly string[]).includes(record.kind);
 }
 
 /**

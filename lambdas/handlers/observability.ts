@@ -1,9 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CycleMetric, METRICS_NAMESPACE, MetricDimension } from '../contract/metrics.js';
 import type { CycleReport } from '../core/poll-cycle.js';
 import type { Log } from '../core/ports.js';
-
-export const METRICS_NAMESPACE = 'JobStatusAggregator';
 
 /** The Powertools logger for one function. */
 export function createLogger(serviceName: string): Logger {
@@ -34,18 +33,21 @@ export function createMetrics(service: string): Metrics {
 
 /**
  * Emits one cycle's figures as embedded metric format (no API call; CloudWatch reads them from the log).
- * The dashboard and the alarms in lib/ are built on exactly these names.
+ * The dashboard and the alarms in lib/ are built on exactly these names (lambdas/contract/metrics.ts).
  */
 export function publishCycleMetrics(metrics: Metrics, report: CycleReport): void {
-  metrics.addMetric('JobsSeen', MetricUnit.Count, report.listed);
-  metrics.addMetric('Describes', MetricUnit.Count, report.describes);
-  metrics.addMetric('Transitions', MetricUnit.Count, report.transitions);
-  metrics.addMetric('ProgressWrites', MetricUnit.Count, report.progressWrites);
-  metrics.addMetric('Stalls', MetricUnit.Count, report.stalls);
-  metrics.addMetric('CycleDuration', MetricUnit.Milliseconds, report.durationMs);
-  metrics.addMetric('CycleIncomplete', MetricUnit.Count, report.incomplete ? 1 : 0);
+  metrics.addMetric(CycleMetric.JOBS_SEEN, MetricUnit.Count, report.listed);
+  metrics.addMetric(CycleMetric.DESCRIBES, MetricUnit.Count, report.describes);
+  metrics.addMetric(CycleMetric.TRANSITIONS, MetricUnit.Count, report.transitions);
+  metrics.addMetric(CycleMetric.PROGRESS_WRITES, MetricUnit.Count, report.progressWrites);
+  metrics.addMetric(CycleMetric.STALLS, MetricUnit.Count, report.stalls);
+  metrics.addMetric(CycleMetric.CYCLE_DURATION, MetricUnit.Milliseconds, report.durationMs);
+  metrics.addMetric(CycleMetric.CYCLE_INCOMPLETE, MetricUnit.Count, report.incomplete ? 1 : 0);
   metrics.publishStoredMetrics();
   for (const [kind, count] of Object.entries(report.errors)) {
-    metrics.singleMetric().addDimension('errorKind', kind).addMetric('ApiErrors', MetricUnit.Count, count);
+    metrics
+      .singleMetric()
+      .addDimension(MetricDimension.ERROR_KIND, kind)
+      .addMetric(CycleMetric.API_ERRORS, MetricUnit.Count, count);
   }
 }

@@ -1,4 +1,9 @@
 import type { Context } from 'aws-lambda';
+import {
+  type PollerSettings,
+  PROGRESS_REFRESH_BUDGET_SECONDS,
+  readPollerSettings,
+} from '../contract/settings.js';
 import type { ServiceAdapter } from '../core/adapter.js';
 import { type IncomingEvent, locatorFromNativeEvent, NATIVE_EVENT_SOURCES } from '../core/native-events.js';
 import {
@@ -13,13 +18,8 @@ import type { ServiceId } from '../core/service-id.js';
 import { type ClientSettings, clientSettingsFromEnv } from '../services/common/client-config.js';
 import { QuotaLimiter, quotaPlan, rateLimited } from '../services/common/rate-limit.js';
 import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
-import {
-  type PollerSettings,
-  PROGRESS_REFRESH_BUDGET_SECONDS,
-  pollerSettingsFromEnv,
-} from './poller-settings.js';
 
-/** What a poller needs to be built: the service's adapter, the store, and the stall threshold. */
+/** What a poller needs to be built: the service's adapter and the store. */
 export interface PollerWiring {
   readonly service: ServiceId;
   createAdapter(init: {
@@ -29,8 +29,6 @@ export interface PollerWiring {
     log: Log;
   }): ServiceAdapter;
   createStore(log: Log): JobStateStore;
-  /** Seconds of no change after which a running job is reported stalled; undefined turns stalls off. */
-  readonly stallAfterSeconds: number | undefined;
 }
 
 export type PollEvent = { readonly kind?: 'poll' } & IncomingEvent;
@@ -43,11 +41,11 @@ export type PollResult =
 /**
  * Builds the Lambda handler of one service's poller. Settings are read once at cold start and fail it
  * loudly when wrong. A scheduled invocation runs a poll cycle; a native AWS event refreshes its one job.
- * Every call the adapter makes is paced at the service's published rates (`JOBS_QUOTA_MULTIPLIER` scales
+ * Every call the adapter makes is paced at the service's published rates (the quota multiplier scales
  * them), by a limiter that lives as long as the warm function, so back-to-back runs share it.
  */
 export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv = process.env) {
-  const settings: PollerSettings = pollerSettingsFromEnv(env);
+  const settings: PollerSettings = readPollerSettings(env);
   const clientSettings = clientSettingsFromEnv(env);
   // The service id is the logger's `service` key, so every line (and the dashboard's queries) carries it.
   const logger = createLogger(wiring.service);
@@ -88,7 +86,7 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
       {
         ...settings.policy,
         fullSweep: isFullSweepDue(now, settings.scheduleSeconds, settings.fullSweepSeconds),
-        stallAfterSeconds: wiring.stallAfterSeconds,
+        stallAfterSeconds: settings.stallAfterSeconds,
         progressRefreshLimit:
           settings.progressRefreshLimit ??
           Math.ceil(

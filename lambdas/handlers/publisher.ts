@@ -1,11 +1,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { readPublisherSettings } from '../contract/settings.js';
 import { EventBridgePublisher, SqsDeadLetterSink } from '../events/publisher.js';
 import { publishStreamBatch } from '../events/stream-publisher.js';
 import { baseClientConfig, clientSettingsFromEnv } from '../services/common/client-config.js';
 import { historyRecordFromItem } from '../store/item-codec.js';
-import { requiredString } from './env.js';
 import { asLog, createLogger } from './observability.js';
 
 /**
@@ -14,8 +14,7 @@ import { asLog, createLogger } from './observability.js';
  */
 const logger = createLogger('job-status-publisher');
 const log = asLog(logger);
-const busName = requiredString(process.env, 'JOBS_EVENT_BUS_NAME');
-const queueUrl = requiredString(process.env, 'JOBS_DLQ_URL');
+const { eventBusName: busName, deadLetterQueueUrl: queueUrl } = readPublisherSettings(process.env);
 const settings = clientSettingsFromEnv();
 
 const publisher = new EventBridgePublisher({

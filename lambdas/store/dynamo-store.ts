@@ -12,6 +12,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { JobsTableAttributes as A, JobsTableIndexes } from '../contract/table-schema.js';
 import type { StallRecord } from '../core/history.js';
 import { describeJobKey, formatJobKey, type JobKey } from '../core/job-key.js';
 import {
@@ -44,7 +45,6 @@ import {
   listCursorToItem,
 } from './item-codec.js';
 import { STORE_SETTING_DEFAULTS, type StoreSettings } from './settings.js';
-import { JobsTableAttributes as A, JobsTableIndexes } from './table-schema.js';
 
 export interface DynamoJobStateStoreOptions {
   /** A plain DynamoDB client (wrapped in a document client here) or a ready document client. */

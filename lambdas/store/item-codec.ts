@@ -1,3 +1,4 @@
+import { JobsTableAttributes as A } from '../contract/table-schema.js';
 import type { HistoryRecord, StatusPair } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { ListCursor, StoredJob } from '../core/ports.js';
@@ -10,7 +11,6 @@ import {
 import { isServiceId, type ServiceId } from '../core/service-id.js';
 import type { JobSnapshot } from '../core/snapshot.js';
 import { isJobStatus, isTerminal } from '../core/status.js';
-import { JobsTableAttributes as A } from './table-schema.js';
 
 /**
  * Items of the jobs table and back. Items are plain objects as `@aws-sdk/lib-dynamodb` (or `unmarshall`)

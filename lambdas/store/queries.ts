@@ -5,6 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { JobsTableAttributes as A, JobsTableIndexes } from '../contract/table-schema.js';
 import type { HistoryRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { CurrentJob } from '../core/recording.js';
@@ -19,7 +20,6 @@ import {
   type Item,
   jobPartitionKey,
 } from './item-codec.js';
-import { JobsTableAttributes as A, JobsTableIndexes } from './table-schema.js';
 
 /**
  * The read side users call: one function per access pattern, each a single GetItem or Query (the only

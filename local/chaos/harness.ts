@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { settingsEnvironment } from '../../lambdas/contract/settings.js';
 import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
@@ -217,19 +218,21 @@ class ChaosRun {
       AWS_SECRET_ACCESS_KEY: CHAOS_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: CHAOS_CREDENTIALS.sessionToken,
       CHAOS_ACCOUNT_ID: sim.accountId,
-      JOBS_TABLE_NAME: this.tableName,
       AWS_ENDPOINT_URL_DYNAMODB: this.proxy.endpoint,
       AWS_ENDPOINT_URL_S3: sim.s3.endpoint,
-      JOBS_IMAGING_MANIFEST_LOCATIONS: `s3://${IMAGING_OUTPUT_BUCKET}`,
       AWS_ENDPOINT_URL_EVENTBRIDGE: this.bus.endpoint,
       AWS_ENDPOINT_URL_SQS: this.bus.deadLetterEndpoint,
-      JOBS_EVENT_BUS_NAME: 'chaos-bus',
-      JOBS_DLQ_URL: this.bus.deadLetterQueueUrl,
-      JOBS_SDK_MAX_ATTEMPTS: String(this.rates.sdkMaxAttempts),
-      JOBS_SDK_REQUEST_TIMEOUT_MS: String(this.options.requestTimeoutMs ?? 1_000),
-      JOBS_SAFETY_MARGIN_MS: String(SAFETY_MARGIN_MS),
-      // The pollers pace their calls at the services' published rates; the fakes enforce none.
-      JOBS_QUOTA_MULTIPLIER: String(this.options.quotaMultiplier ?? 50),
+      ...settingsEnvironment({
+        tableName: this.tableName,
+        imagingManifestLocations: [`s3://${IMAGING_OUTPUT_BUCKET}`],
+        eventBusName: 'chaos-bus',
+        deadLetterQueueUrl: this.bus.deadLetterQueueUrl,
+        sdkMaxAttempts: this.rates.sdkMaxAttempts,
+        sdkRequestTimeoutMs: this.options.requestTimeoutMs ?? 1_000,
+        safetyMarginMs: SAFETY_MARGIN_MS,
+        // The pollers pace their calls at the services' published rates; the fakes enforce none.
+        quotaMultiplier: this.options.quotaMultiplier ?? 50,
+      }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_DEV: 'false',
     };

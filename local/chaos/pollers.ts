@@ -1,13 +1,12 @@
 import type { Context } from 'aws-lambda';
+import { readHealthImagingSettings } from '../../lambdas/contract/settings.js';
 import type { ServiceAdapter } from '../../lambdas/core/adapter.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
-import { stringList } from '../../lambdas/handlers/env.js';
 import {
   createPollHandler,
   type PollerWiring,
   type PollResult,
 } from '../../lambdas/handlers/poll-handler.js';
-import { stallAfterSecondsFromEnv } from '../../lambdas/handlers/stall-from-env.js';
 import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { HealthImagingAdapter } from '../../lambdas/services/healthimaging/adapter.js';
@@ -43,7 +42,7 @@ export function anotherPoller(service: ServiceId): PollHandler {
       case 'healthimaging':
         return new HealthImagingAdapter({
           ...init,
-          manifestLocations: stringList(process.env, 'JOBS_IMAGING_MANIFEST_LOCATIONS'),
+          ...readHealthImagingSettings(process.env),
         });
       case 'healthomics':
         return new HealthOmicsAdapter(init);
@@ -57,6 +56,5 @@ export function anotherPoller(service: ServiceId): PollHandler {
     service,
     createAdapter,
     createStore: storeFromEnv,
-    stallAfterSeconds: stallAfterSecondsFromEnv(service),
   }) as PollHandler;
 }

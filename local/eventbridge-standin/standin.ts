@@ -109,7 +109,7 @@ export class EventBridgeStandIn {
     return this.deadLetterServer.endpoint;
   }
 
-  /** The dead-letter queue's URL, as `JOBS_DLQ_URL` takes it. */
+  /** The dead-letter queue's URL, as the publisher's `deadLetterQueueUrl` setting takes it. */
   get deadLetterQueueUrl(): string {
     return `${this.deadLetterServer.endpoint}/${this.accountId}/${this.queueName}`;
   }

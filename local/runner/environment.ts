@@ -1,3 +1,8 @@
+import {
+  DEFAULT_STALL_AFTER_SECONDS,
+  parseSetting,
+  settingsEnvironment,
+} from '../../lambdas/contract/settings.js';
 import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { RunnerOptions } from './options.js';
@@ -46,14 +51,16 @@ export interface HandlerEnvironment {
 function tuning(options: RunnerOptions, userEnv: NodeJS.ProcessEnv): Record<string, string> {
   const interval = options.intervalSeconds;
   const defaults: Record<string, string> = {
-    JOBS_SCHEDULE_SECONDS: String(Math.max(1, Math.round(interval))),
-    // Running jobs whose list items carry no counters are described every other cycle for progress.
-    JOBS_PROGRESS_REFRESH_SECONDS: String(Math.max(1, Math.round(interval * 2))),
-    JOBS_PROGRESS_INTERVAL_SECONDS: String(Math.max(1, Math.round(interval * 2))),
-    JOBS_STALL_AFTER_SECONDS: options.stallAfter ?? defaultStallAfter(options),
-    // The pollers pace their calls at each service's published rates. The simulator enforces none, so
-    // local mode paces 20 times faster; real mode keeps the real rates.
-    ...(options.mode === 'simulator' && { JOBS_QUOTA_MULTIPLIER: '20' }),
+    ...settingsEnvironment({
+      scheduleSeconds: Math.max(1, Math.round(interval)),
+      // Running jobs whose list items carry no counters are described every other cycle for progress.
+      progressRefreshSeconds: Math.max(1, Math.round(interval * 2)),
+      progressIntervalSeconds: Math.max(1, Math.round(interval * 2)),
+      stallAfterSeconds: parseSetting('stallAfterSeconds', options.stallAfter ?? defaultStallAfter(options)),
+      // The pollers pace their calls at each service's published rates. The simulator enforces none, so
+      // local mode paces 20 times faster; real mode keeps the real rates.
+      ...(options.mode === 'simulator' && { quotaMultiplier: 20 }),
+    }),
     POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: options.verbose ? 'false' : 'true',
   };
@@ -70,7 +77,7 @@ function tuning(options: RunnerOptions, userEnv: NodeJS.ProcessEnv): Record<stri
 export function defaultStallAfter(
   options: Pick<RunnerOptions, 'intervalSeconds' | 'speed' | 'mode'>,
 ): string {
-  if (options.mode === 'real') return '3600';
+  if (options.mode === 'real') return String(DEFAULT_STALL_AFTER_SECONDS);
   const cycles = Math.max(3, Math.ceil(24 / options.speed));
   return String(Math.max(1, Math.round(cycles * options.intervalSeconds)));
 }
@@ -86,9 +93,11 @@ export function handlerEnvironment(
     ...tuning(options, userEnv),
     AWS_REGION: resolved.region,
     AWS_DEFAULT_REGION: resolved.region,
-    JOBS_TABLE_NAME: resolved.tableName,
-    JOBS_EVENT_BUS_NAME: options.bus ?? LOCAL_BUS_NAME,
-    JOBS_DLQ_URL: endpoints.deadLetterQueueUrl,
+    ...settingsEnvironment({
+      tableName: resolved.tableName,
+      eventBusName: options.bus ?? LOCAL_BUS_NAME,
+      deadLetterQueueUrl: endpoints.deadLetterQueueUrl,
+    }),
     AWS_ENDPOINT_URL_SQS: endpoints.deadLetters,
   };
   const unset: string[] = [];
@@ -103,7 +112,9 @@ export function handlerEnvironment(
       set[`AWS_ENDPOINT_URL_${SERVICE_CATALOG[service].endpointEnvSuffix}`] = endpoint;
     }
     if (endpoints.s3) set.AWS_ENDPOINT_URL_S3 = endpoints.s3;
-    if (endpoints.s3ManifestLocation) set.JOBS_IMAGING_MANIFEST_LOCATIONS = endpoints.s3ManifestLocation;
+    if (endpoints.s3ManifestLocation) {
+      Object.assign(set, settingsEnvironment({ imagingManifestLocations: [endpoints.s3ManifestLocation] }));
+    }
   }
   return { set, unset };
 }

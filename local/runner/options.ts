@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { variableOf } from '../../lambdas/contract/settings.js';
 import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 
@@ -30,7 +31,7 @@ export interface RunnerOptions {
   readonly dataDir?: string;
   /** DynamoDB Local's port (default: a free one). */
   readonly dynamoPort?: number;
-  /** `JOBS_STALL_AFTER_SECONDS` for the pollers. */
+  /** The pollers' stall threshold, in seconds or `off` (the `stallAfterSeconds` setting). */
   readonly stallAfter?: string;
   /** Simulator: chance per service and cycle that a call is throttled once. */
   readonly throttleRate: number;
@@ -74,7 +75,7 @@ Running:
                         (with --real: one cycle, or --cycles)
   --cycles N            stop after N poll cycles
   --timeout S           with --once: give up after S seconds (default 600)
-  --stall-after V       JOBS_STALL_AFTER_SECONDS for the pollers (default: 24 cycles at speed 1; "off" for none)
+  --stall-after V       ${variableOf('stallAfterSeconds')} for the pollers (default: 24 cycles at speed 1; "off" for none)
   --plain               one line per change instead of the live view (the default when not a terminal)
   --verbose             also print the handlers' own JSON logs (implies --plain)
 

@@ -4,10 +4,10 @@ import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS_TABLE_OUTPUT_NAME, JOBS_TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
 import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import { NATIVE_EVENT_SOURCES } from '../../lambdas/core/native-events.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
-import { JOBS_TABLE_OUTPUT_NAME, JOBS_TABLE_SCHEMA } from '../../lambdas/store/table-schema.js';
 import {
   acknowledgements,
   actionsOf,

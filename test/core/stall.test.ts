@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredJob } from '../../lambdas/core/ports.js';
 import { planRecord } from '../../lambdas/core/recording.js';
-import {
-  DEFAULT_STALL_AFTER_SECONDS,
-  isStallDue,
-  mayStall,
-  parseStallSettings,
-  quietSeconds,
-  StallSettingsError,
-  stallThresholdSeconds,
-} from '../../lambdas/core/stall.js';
+import { isStallDue, mayStall, quietSeconds } from '../../lambdas/core/stall.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import { KEYS, snapshot } from '../events/fixtures.js';
 
@@ -74,48 +66,5 @@ describe('isStallDue (the stall rule)', () => {
   it('does not guess when the last change time is unreadable', () => {
     expect(isStallDue(job('RUNNING', 0, { lastChangeAt: 'never' }), NOW, 3600)).toBe(false);
     expect(quietSeconds(job('RUNNING', 0, { lastChangeAt: 'never' }), NOW)).toBeNaN();
-  });
-});
-
-describe('parseStallSettings (JOBS_STALL_AFTER_SECONDS)', () => {
-  it('defaults to one hour for every service', () => {
-    for (const raw of [undefined, '', '  ']) {
-      const settings = parseStallSettings(raw);
-      expect(stallThresholdSeconds(settings, 'healthlake')).toBe(DEFAULT_STALL_AFTER_SECONDS);
-      expect(stallThresholdSeconds(settings, 'panorama')).toBe(3600);
-    }
-  });
-
-  it('takes a bare number as the threshold of every service', () => {
-    const settings = parseStallSettings('1800');
-    expect(stallThresholdSeconds(settings, 'healthomics')).toBe(1800);
-  });
-
-  it('takes per-service values, the others keeping the default', () => {
-    const settings = parseStallSettings('healthlake=7200, healthomics=1800');
-    expect(stallThresholdSeconds(settings, 'healthlake')).toBe(7200);
-    expect(stallThresholdSeconds(settings, 'healthomics')).toBe(1800);
-    expect(stallThresholdSeconds(settings, 'entityresolution')).toBe(3600);
-  });
-
-  it('mixes a default with per-service values, and "off" turns stalls off', () => {
-    const settings = parseStallSettings('off,healthlake=7200,panorama=off');
-    expect(stallThresholdSeconds(settings, 'healthlake')).toBe(7200);
-    expect(stallThresholdSeconds(settings, 'healthimaging')).toBeUndefined();
-    expect(stallThresholdSeconds(parseStallSettings('600,panorama=off'), 'panorama')).toBeUndefined();
-  });
-
-  it.each([
-    ['0', 'not a positive'],
-    ['-5', 'not a positive'],
-    ['1.5', 'not a positive'],
-    ['healthlake=abc', 'not a positive'],
-    ['glacier=60', 'unknown service "glacier"'],
-    ['healthlake=60,healthlake=70', 'given twice'],
-    ['60,70', 'more than one default'],
-    ['60,,healthlake=5', 'an empty item'],
-  ])('rejects "%s" loudly', (raw, reason) => {
-    expect(() => parseStallSettings(raw)).toThrow(StallSettingsError);
-    expect(() => parseStallSettings(raw)).toThrow(reason);
   });
 });

@@ -1,24 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  SettingsError as FunctionSettingsError,
+  MAX_STALL_AFTER_SECONDS,
+  readPollerSettings,
+  readStoreSettings,
+} from '../../lambdas/contract/settings.js';
 import type { ServiceAdapter } from '../../lambdas/core/adapter.js';
 import { compareSnapshots, SnapshotMismatchError } from '../../lambdas/core/diff.js';
 import { InvalidJobKeyError, parseJobKey } from '../../lambdas/core/job-key.js';
 import { SNAPSHOT_LIMITS, TRUNCATION_MARKER } from '../../lambdas/core/recording.js';
 import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
-import { StallSettingsError } from '../../lambdas/core/stall.js';
 import { MAX_MESSAGE_CHARS } from '../../lambdas/events/contract.js';
 import { MAX_ENTRY_BYTES } from '../../lambdas/events/size.js';
-import { SettingsError as HandlerSettingsError } from '../../lambdas/handlers/env.js';
 import { createPollHandler, type PollResult } from '../../lambdas/handlers/poll-handler.js';
-import { pollerSettingsFromEnv } from '../../lambdas/handlers/poller-settings.js';
-import { stallAfterSecondsFromEnv } from '../../lambdas/handlers/stall-from-env.js';
 import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
 import { clientSettingsFromEnv } from '../../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
-import { StoreSettingsError, storeSettingsFromEnv } from '../../lambdas/store/settings.js';
 import { resolveSettings, SettingsError, settingsFromContext } from '../../lib/settings.js';
 import { LogCapture } from '../../local/chaos/log-capture.js';
 import type { PollHandler } from '../../local/chaos/pollers.js';
@@ -179,17 +180,22 @@ describe('invalid or conflicting settings', () => {
   });
 
   it("function settings fail that function's cold start with the variable's name; the others start", () => {
-    expect(() => pollerSettingsFromEnv({ JOBS_CONCURRENCY: '-1' })).toThrow(
-      new HandlerSettingsError('JOBS_CONCURRENCY', '-1', 'a positive number'),
+    expect(() => readPollerSettings({ JOBS_CONCURRENCY: '-1' })).toThrow(
+      new FunctionSettingsError('JOBS_CONCURRENCY', '-1', 'a positive number'),
     );
-    expect(() => storeSettingsFromEnv({ JOBS_TABLE_NAME: 't', JOBS_HISTORY_RETENTION_DAYS: '-5' })).toThrow(
-      StoreSettingsError,
+    expect(() => readStoreSettings({ JOBS_TABLE_NAME: 't', JOBS_HISTORY_RETENTION_DAYS: '-5' })).toThrow(
+      FunctionSettingsError,
     );
-    expect(() => storeSettingsFromEnv({ JOBS_TABLE_NAME: 't', JOBS_HISTORY_RETENTION_DAYS: '-5' })).toThrow(
+    expect(() => readStoreSettings({ JOBS_TABLE_NAME: 't', JOBS_HISTORY_RETENTION_DAYS: '-5' })).toThrow(
       'JOBS_HISTORY_RETENTION_DAYS',
     );
-    expect(() => stallAfterSecondsFromEnv('healthlake', { JOBS_STALL_AFTER_SECONDS: 'glacier=10' })).toThrow(
-      new StallSettingsError('glacier=10', 'unknown service "glacier"'),
+    // The threshold arrives as this poller's own value: a per-service map is not one.
+    expect(() => readPollerSettings({ JOBS_STALL_AFTER_SECONDS: 'glacier=10' })).toThrow(
+      new FunctionSettingsError(
+        'JOBS_STALL_AFTER_SECONDS',
+        'glacier=10',
+        `a whole number of seconds from 1 to ${MAX_STALL_AFTER_SECONDS}, or off`,
+      ),
     );
     // A poller with a bad setting cannot be built; one with good settings can, side by side.
     const wiring = {
@@ -197,7 +203,6 @@ describe('invalid or conflicting settings', () => {
       createAdapter: (init: ConstructorParameters<typeof EntityResolutionAdapter>[0]) =>
         new EntityResolutionAdapter(init),
       createStore: storeFromEnv,
-      stallAfterSeconds: undefined,
     };
     expect(() => createPollHandler(wiring, { ...process.env, JOBS_SCHEDULE_SECONDS: 'often' })).toThrow(
       'JOBS_SCHEDULE_SECONDS',
@@ -271,7 +276,6 @@ describe('a snapshot from the wrong service', () => {
         };
       },
       createStore: storeFromEnv,
-      stallAfterSeconds: undefined,
     }) as PollHandler;
   }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readPollerSettings } from '../../lambdas/contract/settings.js';
 import { isFullSweepDue, runPollCycle } from '../../lambdas/core/poll-cycle.js';
 import { silentLog } from '../../lambdas/core/ports.js';
-import { pollerSettingsFromEnv } from '../../lambdas/handlers/poller-settings.js';
 import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
 import { clientSettingsFromEnv } from '../../lambdas/services/common/client-config.js';
 import { HealthImagingAdapter } from '../../lambdas/services/healthimaging/adapter.js';
@@ -504,7 +504,7 @@ describe('jobs that come and go between two polls', () => {
   // is found only by the full sweep, which therefore looks back over the whole sweep period.
   it('a HealthImaging job that ended two hours before the full sweep is recorded by it', async () => {
     // Prepare: the deployed defaults, a sweep run, and a job that ran and ended between two polls.
-    const settings = pollerSettingsFromEnv({});
+    const settings = readPollerSettings({});
     const scope = 'e'.repeat(32);
     const ended = new Date(Date.now() - 2 * 3_600_000);
     world.imaging.addJob({

@@ -231,7 +231,6 @@ function malformedPoller(): PollHandler {
     createAdapter: (init): ServiceAdapter =>
       new EntityResolutionAdapter({ ...init, settings: { ...init.settings, endpoint } }),
     createStore: storeFromEnv,
-    stallAfterSeconds: undefined,
   }) as PollHandler;
 }
 

@@ -1,6 +1,7 @@
 import { loadConfig } from '@smithy/core/config';
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DEFAULT_SDK_MAX_ATTEMPTS, defaultOf, readSdkSettings } from '../../contract/settings.js';
 
 /** Settings every service client shares; read from the environment by `clientSettingsFromEnv`. */
 export interface ClientSettings {
@@ -17,24 +18,22 @@ export interface ClientSettings {
 }
 
 /** The project's defaults, where neither a setting of ours nor one of the SDK's standard ones is given. */
-export const DEFAULT_MAX_ATTEMPTS = 4;
+export const DEFAULT_MAX_ATTEMPTS = DEFAULT_SDK_MAX_ATTEMPTS;
 const DEFAULT_RETRY_MODE = 'adaptive';
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = defaultOf('sdkRequestTimeoutMs');
 const CONNECTION_TIMEOUT_MS = 3_000;
 
 export function clientSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientSettings {
-  const maxAttempts = positiveInt(env, 'JOBS_SDK_MAX_ATTEMPTS');
   return {
     ...(env.AWS_REGION && { region: env.AWS_REGION }),
-    ...(maxAttempts !== undefined && { maxAttempts }),
-    requestTimeoutMs: positiveInt(env, 'JOBS_SDK_REQUEST_TIMEOUT_MS') ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...readSdkSettings(env),
   };
 }
 
 /**
  * The client configuration: a bounded attempt count, a retry mode, and a request timeout that really
  * aborts (`throwOnRequestTimeout`: without it a hung call only logs a warning and holds the Lambda until its
- * own timeout). Attempts: `settings.maxAttempts` (JOBS_SDK_MAX_ATTEMPTS), else the SDK's standard
+ * own timeout). Attempts: `settings.maxAttempts` (the contract's `sdkMaxAttempts`), else the SDK's standard
  * AWS_MAX_ATTEMPTS, else the profile's `max_attempts` in the shared config file, else 4. Retry mode:
  * AWS_RETRY_MODE, else the profile's `retry_mode`, else adaptive (client-side rate limiting plus back-off on
  * throttling and 5xx). The SDK's own loaders read them, so they mean what they mean to every other client.
@@ -66,14 +65,4 @@ export function hasEndpointOverride(
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   return Boolean(settings.endpoint ?? env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`] ?? env.AWS_ENDPOINT_URL);
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`Invalid setting ${name}="${raw}": expected a positive whole number`);
-  }
-  return value;
 }

@@ -1,0 +1,40 @@
+/**
+ * The pollers' CloudWatch metrics, as plain data: the handlers emit exactly these names (embedded metric
+ * format, lambdas/handlers/observability.ts) and the dashboard and alarms in lib/ are built on them.
+ */
+
+export const METRICS_NAMESPACE = 'JobStatusAggregator';
+
+/** The metrics every poll cycle emits, each with the `service` dimension. */
+export const CycleMetric = {
+  JOBS_SEEN: 'JobsSeen',
+  DESCRIBES: 'Describes',
+  TRANSITIONS: 'Transitions',
+  PROGRESS_WRITES: 'ProgressWrites',
+  STALLS: 'Stalls',
+  CYCLE_DURATION: 'CycleDuration',
+  CYCLE_INCOMPLETE: 'CycleIncomplete',
+  /** One per error kind, with the `errorKind` dimension too. */
+  API_ERRORS: 'ApiErrors',
+} as const;
+export type CycleMetric = (typeof CycleMetric)[keyof typeof CycleMetric];
+
+export const MetricDimension = {
+  /** The service id: Powertools' `serviceName`, so every metric of a poller carries it. */
+  SERVICE: 'service',
+  ERROR_KIND: 'errorKind',
+} as const;
+
+/** The kinds of service failure the poller and its metrics tell apart: the `errorKind` values. */
+export const ServiceErrorKind = {
+  THROTTLED: 'throttled',
+  NOT_FOUND: 'not-found',
+  VALIDATION: 'validation',
+  ACCESS_DENIED: 'access-denied',
+  SERVER: 'server',
+  TIMEOUT: 'timeout',
+  NETWORK: 'network',
+  MALFORMED: 'malformed',
+  OTHER: 'other',
+} as const;
+export type ServiceErrorKind = (typeof ServiceErrorKind)[keyof typeof ServiceErrorKind];
