@@ -1,11 +1,15 @@
 import {
   Aws,
-  BootstraplessSynthesizer,
   CfnCondition,
   CfnOutput,
   CfnParameter,
+  type DockerImageAssetLocation,
+  type DockerImageAssetSource,
+  type FileAssetLocation,
+  type FileAssetSource,
   Fn,
   type IStackSynthesizer,
+  LegacyStackSynthesizer,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -26,11 +30,23 @@ import { MemberNagReasons } from './nag-reasons.js';
 import { type MemberServiceFacts, memberServiceFacts } from './service-facts.js';
 
 /**
- * No bootstrap-version parameter or rule and no asset publishing: deployable where `cdk bootstrap` never ran.
- * (The cast: CDK's optional `bootstrapQualifier` does not satisfy exactOptionalPropertyTypes.)
+ * Deploys with the caller's credentials and needs no `cdk bootstrap`: no bootstrap-version parameter or
+ * rule, no deploy role to assume (BootstraplessSynthesizer still names the bootstrap deploy role), and no
+ * assets at all (adding one is a synth error).
  */
+export class AssetFreeSynthesizer extends LegacyStackSynthesizer {
+  override addFileAsset(asset: FileAssetSource): FileAssetLocation {
+    throw new Error(`The member templates deploy without assets; refusing asset ${asset.sourceHash}.`);
+  }
+
+  override addDockerImageAsset(asset: DockerImageAssetSource): DockerImageAssetLocation {
+    throw new Error(`The member templates deploy without assets; refusing image ${asset.sourceHash}.`);
+  }
+}
+
+/** The cast: CDK's optional `bootstrapQualifier` does not satisfy exactOptionalPropertyTypes. */
 export function assetFreeSynthesizer(): IStackSynthesizer {
-  return new BootstraplessSynthesizer() as unknown as IStackSynthesizer;
+  return new AssetFreeSynthesizer() as unknown as IStackSynthesizer;
 }
 
 export interface JobStatusAggregatorMemberStackProps extends Omit<StackProps, 'synthesizer'> {
