@@ -19,7 +19,7 @@ export function hubBusPolicyStatement(busArn: string, members: HubBusMembers): i
   if (members.organizationId !== undefined) {
     if (!ORGANIZATION_ID.test(members.organizationId)) {
       throw new SettingsError([
-        `memberOrganizationId: ${JSON.stringify(members.organizationId)} is not an Organization id (o-...).`,
+        `hub bus members: ${JSON.stringify(members.organizationId)} is not an Organization id (o-...).`,
       ]);
     }
     return new iam.PolicyStatement({
@@ -32,7 +32,7 @@ export function hubBusPolicyStatement(busArn: string, members: HubBusMembers): i
   const bad = accounts.filter((account) => !ACCOUNT_ID.test(account));
   if (accounts.length === 0 || bad.length > 0) {
     throw new SettingsError([
-      `memberAccounts: ${JSON.stringify(members.accounts)} must be one or more 12-digit account ids.`,
+      `hub bus members: ${JSON.stringify(members.accounts)} must be one or more 12-digit account ids.`,
     ]);
   }
   return new iam.PolicyStatement({

@@ -163,7 +163,9 @@ export class JobStatusAggregatorMemberStack extends Stack {
     services: readonly MemberServiceFacts[],
     hub: { account: string; region: string },
   ): iam.Role | undefined {
-    const forwarded = services.filter((s) => s.nativeEvents !== undefined);
+    const forwarded = services.flatMap((service) =>
+      service.nativeEvents ? [{ service, native: service.nativeEvents }] : [],
+    );
     if (forwarded.length === 0) return undefined;
     // One role per region (a generated name): each stack instance owns its own, none waits for another.
     const role = new iam.Role(this, 'ForwardRole', {
@@ -177,11 +179,10 @@ export class JobStatusAggregatorMemberStack extends Stack {
       'HubBus',
       hubEventBusArn(Aws.PARTITION, hub.region, hub.account),
     );
-    for (const service of forwarded) {
-      const { source, detailTypes } = service.nativeEvents ?? { source: '', detailTypes: [] };
+    for (const { service, native } of forwarded) {
       new events.Rule(this, `Forward${pascal(service.id)}Events`, {
         description: `Forwards ${service.displayName} import-job events to the job-status aggregator hub`,
-        eventPattern: { source: [source], detailType: [...detailTypes] },
+        eventPattern: { source: [native.source], detailType: [...native.detailTypes] },
         targets: [new targets.EventBus(hubBus, { role })],
       });
     }

@@ -58,7 +58,13 @@ export class JobStatusAggregatorMembersStack extends Stack {
       analyticsReporting: false,
       ...stackProps,
     });
-    const member = { ...settings, memberRoleRegion: targets.roleRegion };
+    const {
+      memberOrganizationalUnits: _ous,
+      memberRegions: _regions,
+      memberCallAs: _callAs,
+      ...shared
+    } = settings;
+    const member: MemberSettings = { ...shared, memberRoleRegion: targets.roleRegion };
     this.templateBody = memberTemplateBody(scope, member);
     this.stackSet = new CfnStackSet(this, 'MemberStackSet', {
       stackSetName: MEMBER_STACK_SET_NAME,
