@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { JobStatusAggregatorStack } from '../lib/job-status-aggregator-stack.js';
+import { addMemberStacks } from '../lib/member/member-app.js';
 import { SettingsError, settingsFromContext, stackNameFromContext } from '../lib/settings.js';
 
 // Settings come from CDK context: `npx cdk deploy -c services=healthlake,healthomics -c alarmEmail=ops@example.com`.
@@ -13,6 +14,8 @@ try {
   new JobStatusAggregatorStack(app, stackNameFromContext(app.node), {
     settings: settingsFromContext(app.node),
   });
+  // The member template beside the hub's, and its StackSet when member OUs are set (docs/deploy.md).
+  addMemberStacks(app);
 } catch (error) {
   if (!(error instanceof SettingsError)) throw error;
   // The message names each bad key and what it accepts; a stack trace would only hide it.

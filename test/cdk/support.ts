@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { App, type Environment, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { JobStatusAggregatorStack } from '../../lib/job-status-aggregator-stack.js';
@@ -28,7 +28,7 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
-const CDK_JSON_CONTEXT = (
+export const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as {
     context: Record<string, unknown>;
   }
@@ -121,7 +121,7 @@ export interface NagFinding {
 }
 
 /** cdk-nag's AwsSolutions findings on a stack; with `ignoreAcknowledgements`, the ones acknowledged too. */
-export function nagFindings(stack: JobStatusAggregatorStack, ignoreAcknowledgements = false): NagFinding[] {
+export function nagFindings(stack: Stack, ignoreAcknowledgements = false): NagFinding[] {
   const pack = new AwsSolutionsChecks();
   if (ignoreAcknowledgements) Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
   return pack.validateScope(stack).violations.flatMap((violation) =>
@@ -133,7 +133,7 @@ export function nagFindings(stack: JobStatusAggregatorStack, ignoreAcknowledgeme
 }
 
 /** Every acknowledgement in the stack: the rule id, the L1 resource it sits on, and the written reason. */
-export function acknowledgements(stack: JobStatusAggregatorStack): (NagFinding & { reason: string })[] {
+export function acknowledgements(stack: Stack): (NagFinding & { reason: string })[] {
   const found: (NagFinding & { reason: string })[] = [];
   for (const construct of stack.node.findAll()) {
     for (const entry of construct.node.metadata) {
