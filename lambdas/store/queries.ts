@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { HistoryRecord } from '../core/history.js';
@@ -238,16 +238,18 @@ export class JobQueries {
     const limit = normalizeLimit(options.limit);
     const keyAttributes = [A.PARTITION_KEY, A.SORT_KEY, ...indexKeys];
     const state = options.cursor ? decodeCursor(options.cursor) : undefined;
-    let startKey = isItem(state?.key) ? state.key : undefined;
+    const startKey = isItem(state?.key) ? state.key : undefined;
+    const responses = paginateQuery(
+      {
+        client: this.ddb,
+        // A filter may drop most of what a request reads: read at least 100 items per request then.
+        pageSize: input.FilterExpression ? Math.max(limit, 100) : limit,
+        ...(startKey && { startingToken: startKey }),
+      },
+      { ...input },
+    );
     const items: T[] = [];
-    for (;;) {
-      const response = await this.ddb.send(
-        new QueryCommand({
-          ...input,
-          Limit: input.FilterExpression ? Math.max(limit, 100) : limit - items.length,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
+    for await (const response of responses) {
       for (const item of response.Items ?? []) {
         const decoded = decode(item);
         if (decoded === undefined) continue;
@@ -258,9 +260,8 @@ export class JobQueries {
           return isLastOfQuery ? { items } : { items, cursor: encodeCursor({ key: cursorKey }) };
         }
       }
-      startKey = response.LastEvaluatedKey;
-      if (!startKey) return { items };
     }
+    return { items };
   }
 }
 
