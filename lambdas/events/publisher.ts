@@ -89,6 +89,8 @@ export interface PublishReport {
 export interface EventBridgePublisherOptions {
   readonly client: Pick<EventBridgeClient, 'send'>;
   readonly busName: string;
+  /** The partition of the scope ARNs in `resources` (default `aws`). */
+  readonly partition?: string;
   readonly deadLetters: DeadLetterSink;
   readonly log?: Log;
   /** PutEvents attempts per entry, the first included. */
@@ -146,7 +148,7 @@ export class EventBridgePublisher {
         outcomes.set(record.recordId, { kind: 'skipped' });
         continue;
       }
-      const entry = toEventEntry(record, this.options.busName);
+      const entry = toEventEntry(record, this.options.busName, this.options.partition);
       const item: Pending = { record, entry, size: entrySize(entry), attempts: 0 };
       if (item.size > MAX_ENTRY_BYTES) {
         item.lastError = { code: ENTRY_TOO_LARGE, message: `${item.size} bytes after shrinking` };

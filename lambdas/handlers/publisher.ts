@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { partitionOfArn } from '../events/contract.js';
 import { EventBridgePublisher, SqsDeadLetterSink } from '../events/publisher.js';
 import { publishStreamBatch } from '../events/stream-publisher.js';
 import { baseClientConfig, clientSettingsFromEnv } from '../services/common/client-config.js';
@@ -18,14 +19,23 @@ const busName = requiredString(process.env, 'JOBS_EVENT_BUS_NAME');
 const queueUrl = requiredString(process.env, 'JOBS_DLQ_URL');
 const settings = clientSettingsFromEnv();
 
-const publisher = new EventBridgePublisher({
-  client: new EventBridgeClient(baseClientConfig(settings)),
-  busName,
-  deadLetters: new SqsDeadLetterSink({ client: new SQSClient(baseClientConfig(settings)), queueUrl, log }),
+const client = new EventBridgeClient(baseClientConfig(settings));
+const deadLetters = new SqsDeadLetterSink({
+  client: new SQSClient(baseClientConfig(settings)),
+  queueUrl,
   log,
 });
+let publisher: EventBridgePublisher | undefined;
 
 export async function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
   logger.addContext(context);
+  // The partition is known only from the invocation: arn:<partition>:lambda:<region>:<account>:function:...
+  publisher ??= new EventBridgePublisher({
+    client,
+    busName,
+    partition: partitionOfArn(context.invokedFunctionArn),
+    deadLetters,
+    log,
+  });
   return publishStreamBatch(event, { publisher, decode: historyRecordFromItem, log });
 }
