@@ -4,11 +4,11 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { classifySdkError } from '../aws/classify-error.js';
 import { ServiceErrorKind } from '../core/errors.js';
 import type { HistoryRecord } from '../core/history.js';
 import { formatJobKey } from '../core/job-key.js';
 import { type Log, silentLog } from '../core/ports.js';
-import { classifySdkError } from '../services/common/classify-error.js';
 import { type EventEntry, isPublishable, type PublishableRecord, toEventEntry } from './contract.js';
 import { entrySize, MAX_ENTRIES_PER_CALL, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES, utf8Bytes } from './size.js';
 

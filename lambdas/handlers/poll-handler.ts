@@ -1,4 +1,6 @@
 import type { Context } from 'aws-lambda';
+import { type ClientSettings, clientSettingsFromEnv } from '../aws/client-config.js';
+import { QuotaLimiter, quotaPlan, rateLimited } from '../aws/rate-limit.js';
 import type { ServiceAdapter } from '../core/adapter.js';
 import { type IncomingEvent, locatorFromNativeEvent, NATIVE_EVENT_SOURCES } from '../core/native-events.js';
 import {
@@ -10,8 +12,6 @@ import {
 } from '../core/poll-cycle.js';
 import type { JobStateStore, Log } from '../core/ports.js';
 import type { ServiceId } from '../core/service-id.js';
-import { type ClientSettings, clientSettingsFromEnv } from '../services/common/client-config.js';
-import { QuotaLimiter, quotaPlan, rateLimited } from '../services/common/rate-limit.js';
 import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
 import {
   type PollerSettings,

@@ -1,10 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { baseClientConfig, clientSettingsFromEnv } from '../aws/client-config.js';
 import { partitionOfArn } from '../events/contract.js';
 import { EventBridgePublisher, SqsDeadLetterSink } from '../events/publisher.js';
 import { publishStreamBatch } from '../events/stream-publisher.js';
-import { baseClientConfig, clientSettingsFromEnv } from '../services/common/client-config.js';
 import { historyRecordFromItem } from '../store/item-codec.js';
 import { requiredString } from './env.js';
 import { asLog, createLogger } from './observability.js';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { baseClientConfig, clientSettingsFromEnv } from '../aws/client-config.js';
 import type { JobStateStore, Log } from '../core/ports.js';
-import { baseClientConfig, clientSettingsFromEnv } from '../services/common/client-config.js';
 import { DynamoJobStateStore } from '../store/dynamo-store.js';
 import { storeSettingsFromEnv } from '../store/settings.js';
 

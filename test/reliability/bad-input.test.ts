@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientSettingsFromEnv } from '../../lambdas/aws/client-config.js';
 import type { ServiceAdapter } from '../../lambdas/core/adapter.js';
 import { compareSnapshots, SnapshotMismatchError } from '../../lambdas/core/diff.js';
 import { InvalidJobKeyError, parseJobKey } from '../../lambdas/core/job-key.js';
@@ -14,7 +15,6 @@ import { createPollHandler, type PollResult } from '../../lambdas/handlers/poll-
 import { pollerSettingsFromEnv } from '../../lambdas/handlers/poller-settings.js';
 import { stallAfterSecondsFromEnv } from '../../lambdas/handlers/stall-from-env.js';
 import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
-import { clientSettingsFromEnv } from '../../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';

@@ -1,10 +1,10 @@
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifySdkError } from '../../lambdas/aws/classify-error.js';
 import { ServiceCallError, ServiceErrorKind } from '../../lambdas/core/errors.js';
-import { classifySdkError } from '../../lambdas/services/common/classify-error.js';
 import { HealthLakeAdapter } from '../../lambdas/services/healthlake/adapter.js';
 import { FakeAwsServer, FakeServiceError } from '../../local/fakes/fake-aws-server.js';
-import { failure } from './support.js';
+import { failure } from '../services/support.js';
 
 /** The error names smithy's retry strategy counts as throttling (its THROTTLING_ERROR_CODES). */
 const SMITHY_THROTTLING_NAMES = [
