@@ -8,12 +8,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
+import { allPages, JobQueries } from '../../cli/queries.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import type { PollEvent, PollResult } from '../../lambdas/handlers/poll-handler.js';
-import { allPages, JobQueries } from '../../lambdas/store/queries.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { EventBridgeStandIn, type ReceivedEvent } from '../eventbridge-standin/standin.js';
 import { createJobsTable } from '../jobs-table.js';

@@ -5,12 +5,12 @@ import {
   paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { HistoryRecord } from '../core/history.js';
-import { formatJobKey, type JobKey } from '../core/job-key.js';
-import type { CurrentJob } from '../core/recording.js';
-import { SERVICE_IDS, type ServiceId } from '../core/service-id.js';
-import type { JobStatus } from '../core/status.js';
-import { createDocumentClient } from './document-client.js';
+import type { HistoryRecord } from '../lambdas/core/history.js';
+import { formatJobKey, type JobKey } from '../lambdas/core/job-key.js';
+import type { CurrentJob } from '../lambdas/core/recording.js';
+import { SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
+import type { JobStatus } from '../lambdas/core/status.js';
+import { createDocumentClient } from '../lambdas/store/document-client.js';
 import {
   currentItemKey,
   currentJobFromItem,
@@ -18,8 +18,8 @@ import {
   historyRecordFromItem,
   type Item,
   jobPartitionKey,
-} from './item-codec.js';
-import { JobsTableAttributes as A, JobsTableIndexes } from './table-schema.js';
+} from '../lambdas/store/item-codec.js';
+import { JobsTableAttributes as A, JobsTableIndexes } from '../lambdas/store/table-schema.js';
 
 /**
  * The read side users call: one function per access pattern, each a single GetItem or Query (the only

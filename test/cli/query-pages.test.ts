@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobQueries } from '../../cli/queries.js';
 import type { JobKey } from '../../lambdas/core/job-key.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
-import { JobQueries } from '../../lambdas/store/queries.js';
-import { jobKey, snapshot, startTestDb, T0, type TestDb } from './support.js';
+import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
 
 /**
  * A filtered query whose matches lie beyond the first DynamoDB page: 101 failed HealthLake jobs, then two
