@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { settingsEnvironment } from '../lambdas/contract/settings.js';
 import { dec, int, table } from './report.js';
 
@@ -18,11 +18,21 @@ export interface BundleFigures {
   readonly importWithSourceMapsMs: number;
   /** Median wall time of the whole fresh process (Node start, import, exit). */
   readonly processMs: number;
+  /** The versions of each SDK core package the bundle carries: one entry per copy. */
+  readonly sdkCore: Readonly<Record<SdkCorePackage, readonly string[]>>;
 }
 
+/** The SDK's core and credential chain: every client shares them, so a bundle should hold one copy each. */
+export const SDK_CORE_PACKAGES = [
+  '@aws-sdk/core',
+  '@smithy/core',
+  '@aws-sdk/credential-provider-node',
+] as const;
+export type SdkCorePackage = (typeof SDK_CORE_PACKAGES)[number];
+
 /** What the stack deploys: one bundle per poller entry and the publisher. */
-export function lambdaEntries(): string[] {
-  const pollers = readdirSync(join(ROOT, 'lambdas/handlers/pollers'))
+export function lambdaEntries(root = ROOT): string[] {
+  const pollers = readdirSync(join(root, 'lambdas/handlers/pollers'))
     .filter((file) => file.endsWith('.ts'))
     .sort()
     .map((file) => `lambdas/handlers/pollers/${file}`);
@@ -33,18 +43,21 @@ export function lambdaEntries(): string[] {
  * Builds each entry with the options the CDK stack gives `NodejsFunction` (lib/job-status-aggregator.ts,
  * `functionDefaults`: ESM, target node24, minified, source map beside it, every dependency bundled, the AWS
  * SDK included), then loads it in fresh `node` processes: the part of a cold start the code controls.
+ * `root` is the checkout to build (another one, with its own node_modules, for a before/after).
  */
-export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
+export async function measureBundles(runs = 5, root = ROOT): Promise<BundleFigures[]> {
   const out = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
     const figures: BundleFigures[] = [];
-    for (const entry of lambdaEntries()) {
+    for (const entry of lambdaEntries(root)) {
       const name = entry.startsWith('lambdas/handlers/pollers/')
         ? `poller-${basename(entry, '.ts')}`
         : 'publisher';
       const outfile = join(out, name, 'index.mjs');
-      await build({
-        entryPoints: [join(ROOT, entry)],
+      const result = await build({
+        absWorkingDir: root,
+        entryPoints: [join(root, entry)],
+        metafile: true,
         outfile,
         bundle: true,
         platform: 'node',
@@ -75,12 +88,36 @@ export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
         importMs: plain.importMs,
         importWithSourceMapsMs: withMaps.importMs,
         processMs: plain.processMs,
+        sdkCore: sdkCoreCopies(result.metafile, root),
       });
     }
     return figures;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Each SDK core package's copies in a bundle, as the versions of the package folders esbuild read. */
+export function sdkCoreCopies(metafile: Metafile, workingDir: string): Record<SdkCorePackage, string[]> {
+  const bundle = Object.entries(metafile.outputs).find(([file]) => file.endsWith('.mjs'))?.[1];
+  const inputs = Object.keys(bundle?.inputs ?? {});
+  const copies = (pkg: SdkCorePackage) => {
+    const marker = `node_modules/${pkg}/`;
+    const folders = new Set<string>();
+    for (const input of inputs) {
+      const at = input.lastIndexOf(marker);
+      if (at >= 0) folders.add(input.slice(0, at + marker.length));
+    }
+    return [...folders].map((folder) => versionAt(resolve(workingDir, folder))).sort();
+  };
+  return Object.fromEntries(SDK_CORE_PACKAGES.map((pkg) => [pkg, copies(pkg)])) as Record<
+    SdkCorePackage,
+    string[]
+  >;
+}
+
+function versionAt(folder: string): string {
+  return (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function loadOnce(file: string, sourceMaps: boolean): { importMs: number; processMs: number } {
@@ -134,6 +171,7 @@ export function printBundles(figures: readonly BundleFigures[]): void {
         'import ms, --enable-source-maps',
         'whole process ms',
         'under 300 ms',
+        ...SDK_CORE_PACKAGES.map((pkg) => `${pkg} copies`),
       ],
       figures.map((bundle) => [
         bundle.name,
@@ -143,8 +181,20 @@ export function printBundles(figures: readonly BundleFigures[]): void {
         dec(bundle.importWithSourceMapsMs, 0),
         dec(bundle.processMs, 0),
         Math.max(bundle.importMs, bundle.importWithSourceMapsMs) < 300 ? 'yes' : '**no**',
+        ...SDK_CORE_PACKAGES.map((pkg) => copiesCell(bundle.sdkCore[pkg])),
       ]),
     ),
   );
   console.log(`\n${int(figures.length)} bundles.`);
+}
+
+/** `1 (3.981.2)`; more than one copy in bold, as a finding. */
+function copiesCell(versions: readonly string[]): string {
+  const count = versions.length === 1 ? '1' : `**${versions.length}**`;
+  return versions.length === 0 ? '0' : `${count} (${versions.join(', ')})`;
+}
+
+// `npx tsx bench/bundles.ts [checkout]`: only this part of the benchmark, for this or another checkout.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  printBundles(await measureBundles(5, resolve(process.argv[2] ?? ROOT)));
 }

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
 
 export interface BenchOptions {
@@ -65,77 +66,94 @@ const DEFAULTS: BenchOptions = {
 
 export class UsageError extends Error {}
 
+const FLAGS = {
+  sizes: { type: 'string' },
+  services: { type: 'string' },
+  'change-rate': { type: 'string' },
+  'finished-ratio': { type: 'string' },
+  'latency-ms': { type: 'string' },
+  cycles: { type: 'string' },
+  'wall-rate': { type: 'string' },
+  'naive-wall-rate': { type: 'string' },
+  'max-runs': { type: 'string' },
+  'no-naive': { type: 'boolean' },
+  'naive-finished-max': { type: 'string' },
+  'no-bundles': { type: 'boolean' },
+  quick: { type: 'boolean' },
+  seed: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = ReturnType<typeof parseFlags>['values'];
+
+/** The benchmark's options from the command line; a repeated flag takes its last value. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...DEFAULTS };
-  const args = [...argv];
-  while (args.length > 0) {
-    const flag = args.shift() ?? '';
-    const value = () => {
-      const next = args.shift();
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '--sizes':
-        options.sizes = value()
-          .split(',')
-          .map((size) => positiveInt(flag, size.replaceAll('_', '')));
-        break;
-      case '--services':
-        options.services = value()
-          .split(',')
-          .map((service) => {
-            if (!isServiceId(service)) throw new UsageError(`unknown service ${service}`);
-            return service;
-          });
-        break;
-      case '--change-rate':
-        options.changeRate = fraction(flag, value());
-        break;
-      case '--finished-ratio':
-        options.finishedRatio = nonNegative(flag, value());
-        break;
-      case '--latency-ms':
-        options.latencyMs = nonNegative(flag, value());
-        break;
-      case '--cycles':
-        options.cycles = positiveInt(flag, value());
-        break;
-      case '--wall-rate':
-        options.wallRate = nonNegative(flag, value()) || 1;
-        break;
-      case '--naive-wall-rate':
-        options.naiveWallRate = nonNegative(flag, value()) || 1;
-        break;
-      case '--max-runs':
-        options.maxRuns = positiveInt(flag, value());
-        break;
-      case '--no-naive':
-        options.naive = false;
-        break;
-      case '--naive-finished-max':
-        options.naiveFinishedMaxSize = positiveInt(flag, value());
-        break;
-      case '--no-bundles':
-        options.bundles = false;
-        break;
-      case '--quick':
-        options.sizes = [100, 1000];
-        break;
-      case '--verbose':
-        options.verbose = true;
-        break;
-      case '--seed':
-        options.seed = positiveInt(flag, value());
-        break;
-      case '--help':
-      case '-h':
-        throw new UsageError('');
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  return options;
+  const { values: flags, tokens } = parsed;
+  if (flags.help) throw new UsageError('');
+  return {
+    ...DEFAULTS,
+    sizes: sizesOf(flags, lastOf(tokens, ['sizes', 'quick'])),
+    services: flags.services === undefined ? DEFAULTS.services : servicesOf(flags.services),
+    changeRate: number(flags, 'change-rate', fraction) ?? DEFAULTS.changeRate,
+    finishedRatio: number(flags, 'finished-ratio', nonNegative) ?? DEFAULTS.finishedRatio,
+    latencyMs: number(flags, 'latency-ms', nonNegative) ?? DEFAULTS.latencyMs,
+    cycles: number(flags, 'cycles', positiveInt) ?? DEFAULTS.cycles,
+    // A rate of 0 would never let a call through: it stands for the slowest rate, 1.
+    wallRate: (number(flags, 'wall-rate', nonNegative) ?? DEFAULTS.wallRate) || 1,
+    naiveWallRate: (number(flags, 'naive-wall-rate', nonNegative) ?? DEFAULTS.naiveWallRate) || 1,
+    maxRuns: number(flags, 'max-runs', positiveInt) ?? DEFAULTS.maxRuns,
+    naive: !flags['no-naive'],
+    naiveFinishedMaxSize: number(flags, 'naive-finished-max', positiveInt) ?? DEFAULTS.naiveFinishedMaxSize,
+    bundles: !flags['no-bundles'],
+    seed: number(flags, 'seed', positiveInt) ?? DEFAULTS.seed,
+    verbose: flags.verbose ?? false,
+  };
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: FLAGS, allowPositionals: false, strict: true, tokens: true });
+}
+
+/** Which of `names` the command line gave last (`--quick` and `--sizes` override each other in order). */
+function lastOf(
+  tokens: ReturnType<typeof parseFlags>['tokens'],
+  names: readonly string[],
+): string | undefined {
+  let last: string | undefined;
+  for (const token of tokens) if (token.kind === 'option' && names.includes(token.name)) last = token.name;
+  return last;
+}
+
+function sizesOf(flags: Flags, last: string | undefined): readonly number[] {
+  if (last === 'quick') return [100, 1000];
+  if (last !== 'sizes' || flags.sizes === undefined) return DEFAULTS.sizes;
+  return flags.sizes.split(',').map((size) => positiveInt('--sizes', size.replaceAll('_', '')));
+}
+
+function servicesOf(raw: string): ServiceId[] {
+  return raw.split(',').map((service) => {
+    if (!isServiceId(service)) throw new UsageError(`unknown service ${service}`);
+    return service;
+  });
+}
+
+type NumberFlag = { [K in keyof Flags]-?: Flags[K] extends string | undefined ? K : never }[keyof Flags];
+
+/** A numeric flag's value by `rule`, `undefined` when it is not given. */
+function number(
+  flags: Flags,
+  name: NumberFlag,
+  rule: (flag: string, raw: string) => number,
+): number | undefined {
+  const raw = flags[name];
+  return raw === undefined ? undefined : rule(`--${name}`, raw);
 }
 
 function positiveInt(flag: string, raw: string): number {

@@ -2,6 +2,7 @@ import './env-defaults.js';
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { clientSettingsFromEnv } from '../lambdas/aws/client-config.js';
 import {
   DEFAULT_SDK_MAX_ATTEMPTS,
   defaultOf,
@@ -10,7 +11,6 @@ import {
   settingsEnvironment,
 } from '../lambdas/contract/settings.js';
 import { silentLog } from '../lambdas/core/ports.js';
-import { clientSettingsFromEnv } from '../lambdas/services/common/client-config.js';
 import { createDocumentClient } from '../lambdas/store/document-client.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import type { CallRecord } from '../local/fakes/fake-aws-server.js';

@@ -1,8 +1,8 @@
+import type { ClientSettings } from '../lambdas/aws/client-config.js';
 import type { ServiceAdapter } from '../lambdas/core/adapter.js';
 import type { Log } from '../lambdas/core/ports.js';
 import type { ServiceDefinition } from '../lambdas/core/service-definition.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
-import type { ClientSettings } from '../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../lambdas/services/entityresolution/adapter.js';
 import { entityResolutionDefinition } from '../lambdas/services/entityresolution/definition.js';
 import { HealthImagingAdapter } from '../lambdas/services/healthimaging/adapter.js';

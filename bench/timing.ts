@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { PACING_CHANNEL, type PacingEvent } from '../lambdas/services/common/rate-limit.js';
+import { PACING_CHANNEL, type PacingEvent } from '../lambdas/aws/rate-limit.js';
 import type { CallRecord } from '../local/fakes/fake-aws-server.js';
 
 /** A stretch of wall time, in `performance.now()` milliseconds. */

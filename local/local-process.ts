@@ -6,9 +6,14 @@ export interface LocalProcess {
   stop(): Promise<void>;
 }
 
-export interface LocalProcessOptions {
-  readonly command: string;
-  readonly args: readonly string[];
+/** What to run: a command line, or a launcher that spawns the process itself (a package's own). */
+export type LocalProcessLaunch =
+  | { readonly command: string; readonly args: readonly string[] }
+  | { readonly spawn: () => ChildProcess };
+
+export type LocalProcessOptions = LocalProcessLaunch & LocalProcessWatch;
+
+interface LocalProcessWatch {
   /** How errors and the readiness wait name it: `DynamoDB Local`. */
   readonly name: string;
   /** The start error's text, before the process's stderr: `Could not start moto (pip install …)`. */
@@ -21,9 +26,10 @@ export interface LocalProcessOptions {
 
 /** Starts the process and waits until it answers; a process that fails to start is killed. */
 export async function startLocalProcess(options: LocalProcessOptions): Promise<LocalProcess> {
-  const child: ChildProcess = spawn(options.command, [...options.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess =
+    'spawn' in options
+      ? options.spawn()
+      : spawn(options.command, [...options.args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

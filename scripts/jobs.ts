@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import Table from 'cli-table3';
+import { allPages, JobQueries, type Page } from '../cli/queries.js';
 import { variableOf } from '../lambdas/contract/settings.js';
 import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/contract/table-schema.js';
 import type { HistoryRecord } from '../lambdas/core/history.js';
@@ -11,7 +12,6 @@ import type { CurrentJob } from '../lambdas/core/recording.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
 import type { Counters } from '../lambdas/core/snapshot.js';
 import { isJobStatus, JOB_STATUSES, type JobStatus } from '../lambdas/core/status.js';
-import { allPages, JobQueries, type Page } from '../lambdas/store/queries.js';
 import { parseTime, UsageError } from './cli.js';
 
 /** Where the CLI writes; tests pass their own. */

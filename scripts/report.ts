@@ -4,18 +4,18 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
+import { allPages, JobQueries } from '../cli/queries.js';
+import type { ReportInput } from '../cli/report/model.js';
+import { renderReport } from '../cli/report/render.js';
 import { variableOf } from '../lambdas/contract/settings.js';
 import type { HistoryRecord } from '../lambdas/core/history.js';
 import { formatJobKey } from '../lambdas/core/job-key.js';
 import type { CurrentJob } from '../lambdas/core/recording.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
-import type { ReportInput } from '../lambdas/report/model.js';
-import { renderReport } from '../lambdas/report/render.js';
-import { allPages, JobQueries } from '../lambdas/store/queries.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { parseTime, UsageError } from './cli.js';
 
-/** `npm run report`: the aggregator's history as one self-contained HTML page (lambdas/report). */
+/** `npm run report`: the aggregator's history as one self-contained HTML page (cli/report). */
 
 /** The functions' own table variable, the default for --table. */
 const TABLE_VARIABLE = variableOf('tableName');

@@ -109,9 +109,13 @@ export function isPublishable(record: HistoryRecord): record is PublishableRecor
  * The PutEvents entry for one history record: source, detail-type, the scope's ARN as `resources`, the
  * recorded time as `Time`, and a detail shrunk to fit the entry limit when it would not (see size.ts).
  */
-export function toEventEntry(record: PublishableRecord, busName: string): EventEntry {
+export function toEventEntry(
+  record: PublishableRecord,
+  busName: string,
+  partition: string = DEFAULT_PARTITION,
+): EventEntry {
   const detailType = record.kind === 'transition' ? DetailType.STATUS_CHANGED : DetailType.STALLED;
-  const resources = scopeResources(record.key);
+  const resources = scopeResources(record.key, partition);
   const detail = shrinkDetail(toDetail(record), {
     source: EVENT_SOURCE,
     detailType,
@@ -214,23 +218,36 @@ function summarizeSources(snapshot: JobSnapshot): SourcesSummary | undefined {
   return { total: snapshot.sources.length, byStatus };
 }
 
+/** The partition of the commercial regions; local mode's, and the one where nothing else is known. */
+export const DEFAULT_PARTITION = 'aws';
+
+/**
+ * The partition of an ARN (`arn:aws-cn:lambda:...` gives `aws-cn`): the publisher takes it from its own
+ * function's ARN, so every partition AWS adds comes out right without a table of region prefixes.
+ */
+export function partitionOfArn(arn: string | undefined): string {
+  const [prefix, partition] = (arn ?? '').split(':');
+  return prefix === 'arn' && partition ? partition : DEFAULT_PARTITION;
+}
+
 /**
  * `resources` of an event. None of the five services gives an import job an ARN, so this is the ARN of the
  * job's scope (the data store, reference store or workflow), and only when region and account are known.
- * Panorama jobs have no scope, so no resource.
+ * Panorama jobs have no scope, so no resource. `partition` is the deployment's: a stack polls its own
+ * partition's regions.
  */
-export function scopeResources(key: JobKey): string[] {
-  const arn = scopeArn(key);
+export function scopeResources(key: JobKey, partition: string = DEFAULT_PARTITION): string[] {
+  const arn = scopeArn(key, partition);
   return arn ? [arn] : [];
 }
 
-export function scopeArn(key: JobKey): string | undefined {
+export function scopeArn(key: JobKey, partition: string = DEFAULT_PARTITION): string | undefined {
   const { region, accountId, scope } = key;
   if (!scope) return undefined;
   // Entity Resolution accepts a workflow ARN in place of its name; it is already the resource.
   if (key.service === 'entityresolution' && scope.startsWith('arn:')) return scope;
   if (!region || !accountId) return undefined;
-  const prefix = `arn:${partitionOf(region)}`;
+  const prefix = `arn:${partition}`;
   switch (key.service) {
     case 'healthlake':
       return `${prefix}:healthlake:${region}:${accountId}:datastore/fhir/${scope}`;
@@ -243,12 +260,4 @@ export function scopeArn(key: JobKey): string | undefined {
     case 'panorama':
       return undefined;
   }
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
 }

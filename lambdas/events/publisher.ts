@@ -4,11 +4,11 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { classifySdkError } from '../aws/classify-error.js';
 import { ServiceErrorKind } from '../core/errors.js';
 import type { HistoryRecord } from '../core/history.js';
 import { formatJobKey } from '../core/job-key.js';
 import { type Log, silentLog } from '../core/ports.js';
-import { classifySdkError } from '../services/common/classify-error.js';
 import { type EventEntry, isPublishable, type PublishableRecord, toEventEntry } from './contract.js';
 import { entrySize, MAX_ENTRIES_PER_CALL, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES, utf8Bytes } from './size.js';
 
@@ -89,6 +89,8 @@ export interface PublishReport {
 export interface EventBridgePublisherOptions {
   readonly client: Pick<EventBridgeClient, 'send'>;
   readonly busName: string;
+  /** The partition of the scope ARNs in `resources` (default `aws`). */
+  readonly partition?: string;
   readonly deadLetters: DeadLetterSink;
   readonly log?: Log;
   /** PutEvents attempts per entry, the first included. */
@@ -146,7 +148,7 @@ export class EventBridgePublisher {
         outcomes.set(record.recordId, { kind: 'skipped' });
         continue;
       }
-      const entry = toEventEntry(record, this.options.busName);
+      const entry = toEventEntry(record, this.options.busName, this.options.partition);
       const item: Pending = { record, entry, size: entrySize(entry), attempts: 0 };
       if (item.size > MAX_ENTRY_BYTES) {
         item.lastError = { code: ENTRY_TOO_LARGE, message: `${item.size} bytes after shrinking` };

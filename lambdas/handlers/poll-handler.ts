@@ -1,4 +1,6 @@
 import type { Context } from 'aws-lambda';
+import { type ClientSettings, clientSettingsFromEnv } from '../aws/client-config.js';
+import { QuotaLimiter, quotaPlan, rateLimited } from '../aws/rate-limit.js';
 import {
   type PollerSettings,
   PROGRESS_REFRESH_BUDGET_SECONDS,
@@ -15,8 +17,6 @@ import {
 } from '../core/poll-cycle.js';
 import type { JobStateStore, Log } from '../core/ports.js';
 import type { ServiceId } from '../core/service-id.js';
-import { type ClientSettings, clientSettingsFromEnv } from '../services/common/client-config.js';
-import { QuotaLimiter, quotaPlan, rateLimited } from '../services/common/rate-limit.js';
 import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
 
 /** What a poller needs to be built: the service's adapter and the store. */

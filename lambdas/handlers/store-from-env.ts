@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { baseClientConfig, clientSettingsFromEnv } from '../aws/client-config.js';
 import { readStoreSettings } from '../contract/settings.js';
 import type { JobStateStore, Log } from '../core/ports.js';
-import { baseClientConfig, clientSettingsFromEnv } from '../services/common/client-config.js';
 import { DynamoJobStateStore } from '../store/dynamo-store.js';
 
 /** The DynamoDB store from the function's environment (the table and the retention settings). */

@@ -9,7 +9,7 @@ import {
   GetCommand,
   PutCommand,
   type PutCommandInput,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { JobsTableAttributes as A, JobsTableIndexes } from '../contract/table-schema.js';
@@ -39,7 +39,6 @@ import {
   currentJobFromItem,
   currentJobToItem,
   historyRecordToItem,
-  type Item,
   listCursorFromItem,
   listCursorItemKey,
   listCursorToItem,
@@ -95,18 +94,17 @@ export class DynamoJobStateStore implements JobStateStore {
    * logged (error) and skipped.
    */
   async *listActive(service: ServiceId): AsyncIterable<CurrentJob> {
-    let startKey: Item | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.settings.tableName,
-          IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
-          KeyConditionExpression: '#service = :service',
-          ExpressionAttributeNames: { '#service': A.ACTIVE_SERVICE },
-          ExpressionAttributeValues: { ':service': service },
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.ddb },
+      {
+        TableName: this.settings.tableName,
+        IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
+        KeyConditionExpression: '#service = :service',
+        ExpressionAttributeNames: { '#service': A.ACTIVE_SERVICE },
+        ExpressionAttributeValues: { ':service': service },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         let job: CurrentJob | undefined;
         try {
@@ -120,8 +118,7 @@ export class DynamoJobStateStore implements JobStateStore {
         }
         if (job) yield job;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   async record(previous: StoredJob | undefined, next: JobSnapshot): Promise<RecordResult> {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { TokenBucket } from '../../lambdas/services/common/rate-limit.js';
+import { TokenBucket } from '../../lambdas/aws/rate-limit.js';
 
 /**
  * The base of every local service fake: a real HTTP server that speaks one AWS wire protocol, so the real

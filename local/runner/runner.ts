@@ -7,11 +7,11 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { allPages, JobQueries } from '../../cli/queries.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
-import { allPages, JobQueries } from '../../lambdas/store/queries.js';
 import { loadPoller, type PollHandler } from '../chaos/pollers.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { EventBridgeStandIn, type ReceivedEvent } from '../eventbridge-standin/standin.js';

@@ -7,6 +7,7 @@ import {
   type JobStalledDetail,
   type JobStatusChangedDetail,
   MAX_MESSAGE_CHARS,
+  partitionOfArn,
   SCHEMA_VERSION,
   scopeArn,
   toEventEntry,
@@ -186,8 +187,38 @@ describe('resources', () => {
   it('are left out when region or account is unknown, and follow the partition', () => {
     const { region: _region, ...noRegion } = KEYS.healthlake;
     expect(scopeArn(noRegion)).toBeUndefined();
-    expect(scopeArn({ ...KEYS.healthomics, region: 'cn-north-1' })).toMatch(/^arn:aws-cn:omics:cn-north-1:/);
-    expect(scopeArn({ ...KEYS.healthlake, region: 'us-gov-west-1' })).toMatch(/^arn:aws-us-gov:healthlake:/);
+    expect(scopeArn({ ...KEYS.healthomics, region: 'cn-north-1' }, 'aws-cn')).toMatch(
+      /^arn:aws-cn:omics:cn-north-1:/,
+    );
+    expect(scopeArn({ ...KEYS.healthlake, region: 'us-gov-west-1' }, 'aws-us-gov')).toMatch(
+      /^arn:aws-us-gov:healthlake:/,
+    );
+    expect(scopeArn({ ...KEYS.healthimaging, region: 'eu-isoe-west-1' }, 'aws-iso-e')).toBe(
+      `arn:aws-iso-e:medical-imaging:eu-isoe-west-1:123456789012:datastore/${KEYS.healthimaging.scope}`,
+    );
+    const entry = toEventEntry(
+      transition(KEYS.healthlake, undefined, pair('QUEUED', 'SUBMITTED'), 1),
+      BUS,
+      'aws-cn',
+    );
+    expect(entry.Resources).toEqual([
+      `arn:aws-cn:healthlake:us-east-1:123456789012:datastore/fhir/${KEYS.healthlake.scope}`,
+    ]);
+  });
+
+  it("take the partition from the function's ARN, every partition alike, and aws where there is none", () => {
+    const functionArn = (partition: string, region: string) =>
+      `arn:${partition}:lambda:${region}:123456789012:function:job-status-publisher`;
+    expect(partitionOfArn(functionArn('aws', 'us-east-1'))).toBe('aws');
+    expect(partitionOfArn(functionArn('aws-cn', 'cn-northwest-1'))).toBe('aws-cn');
+    expect(partitionOfArn(functionArn('aws-us-gov', 'us-gov-east-1'))).toBe('aws-us-gov');
+    expect(partitionOfArn(functionArn('aws-iso-b', 'us-isob-east-1'))).toBe('aws-iso-b');
+    expect(partitionOfArn(functionArn('aws-iso-e', 'eu-isoe-west-1'))).toBe('aws-iso-e');
+    expect(partitionOfArn(functionArn('aws-iso-f', 'us-isof-south-1'))).toBe('aws-iso-f');
+    expect(partitionOfArn(functionArn('aws-eusc', 'eusc-de-east-1'))).toBe('aws-eusc');
+    expect(partitionOfArn(undefined)).toBe('aws');
+    expect(partitionOfArn('')).toBe('aws');
+    expect(partitionOfArn('not-an-arn')).toBe('aws');
   });
 
   it('keep an Entity Resolution workflow given as an ARN', () => {

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JobQueries } from '../../cli/queries.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
-import { JobQueries } from '../../lambdas/store/queries.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { createJobsTable } from '../../local/jobs-table.js';
 import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';

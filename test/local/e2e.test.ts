@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allPages } from '../../cli/queries.js';
+import { buildReportModel } from '../../cli/report/model.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
-import { buildReportModel } from '../../lambdas/report/model.js';
-import { allPages } from '../../lambdas/store/queries.js';
 import { parseRunnerArgs, type RunnerOptions } from '../../local/runner/options.js';
 import { LocalRunner, type RunOutcome } from '../../local/runner/runner.js';
 import { loadReportInput } from '../../scripts/report.js';

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { JobQueries } from '../../cli/queries.js';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
-import { JobQueries } from '../../lambdas/store/queries.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { createJobsTable } from '../../local/jobs-table.js';
 import { parseRunnerArgs, type RunnerOptions } from '../../local/runner/options.js';

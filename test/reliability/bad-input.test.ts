@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientSettingsFromEnv } from '../../lambdas/aws/client-config.js';
 import {
   SettingsError as FunctionSettingsError,
   MAX_STALL_AFTER_SECONDS,
@@ -16,7 +17,6 @@ import { MAX_MESSAGE_CHARS } from '../../lambdas/events/contract.js';
 import { MAX_ENTRY_BYTES } from '../../lambdas/events/size.js';
 import { createPollHandler, type PollResult } from '../../lambdas/handlers/poll-handler.js';
 import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
-import { clientSettingsFromEnv } from '../../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientSettingsFromEnv } from '../../lambdas/aws/client-config.js';
 import { readPollerSettings } from '../../lambdas/contract/settings.js';
 import { isFullSweepDue, runPollCycle } from '../../lambdas/core/poll-cycle.js';
 import { silentLog } from '../../lambdas/core/ports.js';
 import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
-import { clientSettingsFromEnv } from '../../lambdas/services/common/client-config.js';
 import { HealthImagingAdapter } from '../../lambdas/services/healthimaging/adapter.js';
 import { killedPoll } from '../../local/chaos/killed-run.js';
 import { LogCapture } from '../../local/chaos/log-capture.js';

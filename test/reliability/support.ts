@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { JobQueries } from '../../cli/queries.js';
 import type { HistoryRecord, TransitionRecord } from '../../lambdas/core/history.js';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
-import { JobQueries } from '../../lambdas/store/queries.js';
 import { CHAOS_CREDENTIALS } from '../../local/chaos/harness.js';
 import { loadPoller, type PollHandler } from '../../local/chaos/pollers.js';
 import { TcpProxy } from '../../local/chaos/tcp-proxy.js';

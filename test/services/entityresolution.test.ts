@@ -5,9 +5,9 @@ import {
   ListIdMappingJobsCommand,
 } from '@aws-sdk/client-entityresolution';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientSettings } from '../../lambdas/aws/client-config.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import { JobStatus } from '../../lambdas/core/status.js';
-import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { entityResolutionDefinition } from '../../lambdas/services/entityresolution/definition.js';
 import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';

@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ClientSettings } from '../../lambdas/aws/client-config.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import type { Log } from '../../lambdas/core/ports.js';
 import { JobStatus } from '../../lambdas/core/status.js';
-import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import {
   HealthImagingAdapter,
   type HealthImagingAdapterOptions,

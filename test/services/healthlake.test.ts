@@ -5,9 +5,9 @@ import {
   ListFHIRImportJobsCommand,
 } from '@aws-sdk/client-healthlake';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientSettings } from '../../lambdas/aws/client-config.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import { JobStatus } from '../../lambdas/core/status.js';
-import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { HealthLakeAdapter } from '../../lambdas/services/healthlake/adapter.js';
 import { healthLakeDefinition } from '../../lambdas/services/healthlake/definition.js';
 import { HealthLakeFake } from '../../local/services/healthlake/fake.js';

@@ -6,9 +6,9 @@ import {
   ReferenceImportJobStatus,
 } from '@aws-sdk/client-omics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientSettings } from '../../lambdas/aws/client-config.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import { JobStatus } from '../../lambdas/core/status.js';
-import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { HealthOmicsAdapter } from '../../lambdas/services/healthomics/adapter.js';
 import {
   healthOmicsDefinition,

@@ -5,9 +5,9 @@ import {
   PanoramaClient,
 } from '@aws-sdk/client-panorama';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientSettings } from '../../lambdas/aws/client-config.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import { JobStatus } from '../../lambdas/core/status.js';
-import type { ClientSettings } from '../../lambdas/services/common/client-config.js';
 import { PanoramaAdapter } from '../../lambdas/services/panorama/adapter.js';
 import { panoramaDefinition } from '../../lambdas/services/panorama/definition.js';
 import { FakePanorama } from '../../local/services/panorama/fake.js';

@@ -6,6 +6,9 @@ import {
   ListIdMappingJobsCommand,
   ListIdMappingWorkflowsCommand,
 } from '@aws-sdk/client-entityresolution';
+import { callService } from '../../aws/call-service.js';
+import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
+import { pages, resumeOf } from '../../aws/pages.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
 import type { JobKey } from '../../core/job-key.js';
@@ -13,9 +16,6 @@ import { type Log, silentLog } from '../../core/ports.js';
 import type { ServiceDefinition } from '../../core/service-definition.js';
 import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
 import { normalizeStatus } from '../../core/status.js';
-import { callService } from '../common/classify-error.js';
-import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages, resumeOf } from '../common/pages.js';
 import { entityResolutionDefinition, workflowNameOfArn } from './definition.js';
 
 export interface EntityResolutionAdapterOptions {

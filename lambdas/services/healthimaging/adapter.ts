@@ -8,6 +8,9 @@ import {
   MedicalImagingClient,
 } from '@aws-sdk/client-medical-imaging';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { callService } from '../../aws/call-service.js';
+import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
+import { pages, resumeOf, statusPasses } from '../../aws/pages.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError, ServiceCallError } from '../../core/errors.js';
 import { describeJobKey, type JobKey } from '../../core/job-key.js';
@@ -15,9 +18,6 @@ import { type Log, silentLog } from '../../core/ports.js';
 import type { ServiceDefinition } from '../../core/service-definition.js';
 import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
 import { JobStatus, normalizeStatus } from '../../core/status.js';
-import { callService } from '../common/classify-error.js';
-import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages, resumeOf, statusPasses } from '../common/pages.js';
 import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,

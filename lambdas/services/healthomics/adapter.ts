@@ -9,6 +9,9 @@ import {
   OmicsClient,
   type ReferenceImportJobStatus,
 } from '@aws-sdk/client-omics';
+import { callService } from '../../aws/call-service.js';
+import { baseClientConfig, type ClientSettings, hasEndpointOverride } from '../../aws/client-config.js';
+import { pages, resumeOf, statusPasses } from '../../aws/pages.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
 import type { JobKey } from '../../core/job-key.js';
@@ -22,9 +25,6 @@ import {
   toIsoUtc,
 } from '../../core/snapshot.js';
 import { normalizeStatus } from '../../core/status.js';
-import { callService } from '../common/classify-error.js';
-import { baseClientConfig, type ClientSettings, hasEndpointOverride } from '../common/client-config.js';
-import { pages, resumeOf, statusPasses } from '../common/pages.js';
 import { healthOmicsDefinition, referenceImportItemStatusMap } from './definition.js';
 
 export interface HealthOmicsAdapterOptions {

@@ -5,6 +5,9 @@ import {
   type PackageImportJob,
   PanoramaClient,
 } from '@aws-sdk/client-panorama';
+import { callService } from '../../aws/call-service.js';
+import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
+import { pages, resumeOf } from '../../aws/pages.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
 import type { JobKey } from '../../core/job-key.js';
@@ -12,9 +15,6 @@ import { type Log, silentLog } from '../../core/ports.js';
 import type { ServiceDefinition } from '../../core/service-definition.js';
 import { definedOnly, type JobSnapshot, toIsoUtc } from '../../core/snapshot.js';
 import { isTerminal, normalizeStatus } from '../../core/status.js';
-import { callService } from '../common/classify-error.js';
-import { baseClientConfig, type ClientSettings } from '../common/client-config.js';
-import { pages, resumeOf } from '../common/pages.js';
 import { panoramaDefinition } from './definition.js';
 
 export interface PanoramaAdapterOptions {

@@ -7,8 +7,8 @@ import {
   baseClientConfig,
   type ClientSettings,
   clientSettingsFromEnv,
-} from '../../lambdas/services/common/client-config.js';
-import { restoreEnv } from './support.js';
+} from '../../lambdas/aws/client-config.js';
+import { restoreEnv } from '../services/support.js';
 
 /** The variables the SDK reads for retries; each test starts with none of them set. */
 const STANDARD_VARIABLES = ['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_CONFIG_FILE', 'AWS_PROFILE'];

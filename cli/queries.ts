@@ -2,16 +2,16 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { JobsTableAttributes as A, JobsTableIndexes } from '../contract/table-schema.js';
-import type { HistoryRecord } from '../core/history.js';
-import { formatJobKey, type JobKey } from '../core/job-key.js';
-import type { CurrentJob } from '../core/recording.js';
-import { SERVICE_IDS, type ServiceId } from '../core/service-id.js';
-import type { JobStatus } from '../core/status.js';
-import { createDocumentClient } from './document-client.js';
+import { JobsTableAttributes as A, JobsTableIndexes } from '../lambdas/contract/table-schema.js';
+import type { HistoryRecord } from '../lambdas/core/history.js';
+import { formatJobKey, type JobKey } from '../lambdas/core/job-key.js';
+import type { CurrentJob } from '../lambdas/core/recording.js';
+import { SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
+import type { JobStatus } from '../lambdas/core/status.js';
+import { createDocumentClient } from '../lambdas/store/document-client.js';
 import {
   currentItemKey,
   currentJobFromItem,
@@ -19,7 +19,7 @@ import {
   historyRecordFromItem,
   type Item,
   jobPartitionKey,
-} from './item-codec.js';
+} from '../lambdas/store/item-codec.js';
 
 /**
  * The read side users call: one function per access pattern, each a single GetItem or Query (the only
@@ -238,16 +238,18 @@ export class JobQueries {
     const limit = normalizeLimit(options.limit);
     const keyAttributes = [A.PARTITION_KEY, A.SORT_KEY, ...indexKeys];
     const state = options.cursor ? decodeCursor(options.cursor) : undefined;
-    let startKey = isItem(state?.key) ? state.key : undefined;
+    const startKey = isItem(state?.key) ? state.key : undefined;
+    const responses = paginateQuery(
+      {
+        client: this.ddb,
+        // A filter may drop most of what a request reads: read at least 100 items per request then.
+        pageSize: input.FilterExpression ? Math.max(limit, 100) : limit,
+        ...(startKey && { startingToken: startKey }),
+      },
+      { ...input },
+    );
     const items: T[] = [];
-    for (;;) {
-      const response = await this.ddb.send(
-        new QueryCommand({
-          ...input,
-          Limit: input.FilterExpression ? Math.max(limit, 100) : limit - items.length,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
+    for await (const response of responses) {
       for (const item of response.Items ?? []) {
         const decoded = decode(item);
         if (decoded === undefined) continue;
@@ -258,9 +260,8 @@ export class JobQueries {
           return isLastOfQuery ? { items } : { items, cursor: encodeCursor({ key: cursorKey }) };
         }
       }
-      startKey = response.LastEvaluatedKey;
-      if (!startKey) return { items };
     }
+    return { items };
   }
 }
 

@@ -1,5 +1,5 @@
-import type { ServiceId } from '../core/service-id.js';
-import { JOB_STATUSES, type JobStatus } from '../core/status.js';
+import type { ServiceId } from '../../lambdas/core/service-id.js';
+import { JOB_STATUSES, type JobStatus } from '../../lambdas/core/status.js';
 import { buildReportModel, type Lane, type ReportInput, type ReportModel } from './model.js';
 
 /**

@@ -7,13 +7,13 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allPages, InvalidCursorError, JobQueries, type Page } from '../../cli/queries.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
 import { historyRecordFromItem } from '../../lambdas/store/item-codec.js';
-import { allPages, InvalidCursorError, JobQueries, type Page } from '../../lambdas/store/queries.js';
-import { at, jobKey, snapshot, startTestDb, T0, type TestDb } from './support.js';
+import { at, jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
 
 let db: TestDb;
 let queries: JobQueries;

@@ -1,8 +1,8 @@
-import type { HistoryRecord } from '../core/history.js';
-import { formatJobKey } from '../core/job-key.js';
-import type { CurrentJob } from '../core/recording.js';
-import { SERVICE_IDS, type ServiceId } from '../core/service-id.js';
-import { isTerminal, JOB_STATUSES, type JobStatus } from '../core/status.js';
+import type { HistoryRecord } from '../../lambdas/core/history.js';
+import { formatJobKey } from '../../lambdas/core/job-key.js';
+import type { CurrentJob } from '../../lambdas/core/recording.js';
+import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
+import { isTerminal, JOB_STATUSES, type JobStatus } from '../../lambdas/core/status.js';
 
 /**
  * What the report shows, computed from history records and current jobs, without any rendering: one lane

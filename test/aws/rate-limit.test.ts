@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { JobLocator, ListedJob, ServiceAdapter } from '../../lambdas/core/adapter.js';
-import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
-import { callService } from '../../lambdas/services/common/classify-error.js';
+import { callService } from '../../lambdas/aws/call-service.js';
 import {
   type CallGate,
   QuotaLimiter,
   quotaPlan,
   rateLimited,
   TokenBucket,
-} from '../../lambdas/services/common/rate-limit.js';
+} from '../../lambdas/aws/rate-limit.js';
+import type { JobLocator, ListedJob, ServiceAdapter } from '../../lambdas/core/adapter.js';
+import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
 import { healthOmicsDefinition } from '../../lambdas/services/healthomics/definition.js';
 

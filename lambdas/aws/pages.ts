@@ -1,7 +1,7 @@
-import type { ListJobsOptions } from '../../core/adapter.js';
-import { type JobRef, MalformedResponseError } from '../../core/errors.js';
-import type { ServiceId } from '../../core/service-id.js';
-import { callService } from './classify-error.js';
+import type { ListJobsOptions } from '../core/adapter.js';
+import { type JobRef, MalformedResponseError } from '../core/errors.js';
+import type { ServiceId } from '../core/service-id.js';
+import { callService } from './call-service.js';
 
 /** Where a resumable pass starts, and who hears of each page handled (see `ListJobsOptions`). */
 export type Resume = Pick<ListJobsOptions, 'startToken' | 'onPageEnd'>;

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { channel } from 'node:diagnostics_channel';
-import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import type { ServiceDefinition } from '../../core/service-definition.js';
-import type { JobSnapshot } from '../../core/snapshot.js';
+import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../core/adapter.js';
+import type { ServiceDefinition } from '../core/service-definition.js';
+import type { JobSnapshot } from '../core/snapshot.js';
 
 /**
  * Client-side pacing at the services' published request rates, so a poll cycle runs as fast as the quota

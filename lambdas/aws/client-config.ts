@@ -1,7 +1,7 @@
 import { loadConfig } from '@smithy/core/config';
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DEFAULT_SDK_MAX_ATTEMPTS, defaultOf, readSdkSettings } from '../../contract/settings.js';
+import { DEFAULT_SDK_MAX_ATTEMPTS, defaultOf, readSdkSettings } from '../contract/settings.js';
 
 /** Settings every service client shares; read from the environment by `clientSettingsFromEnv`. */
 export interface ClientSettings {

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReportModel, type ReportInput } from '../../cli/report/model.js';
+import { axisTicks, durationText, escapeHtml, renderReport } from '../../cli/report/render.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../../lambdas/core/history.js';
 import { historyRecordId } from '../../lambdas/core/history.js';
 import type { JobKey } from '../../lambdas/core/job-key.js';
@@ -9,8 +11,6 @@ import type { CurrentJob } from '../../lambdas/core/recording.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { isTerminal, type JobStatus } from '../../lambdas/core/status.js';
-import { buildReportModel, type ReportInput } from '../../lambdas/report/model.js';
-import { axisTicks, durationText, escapeHtml, renderReport } from '../../lambdas/report/render.js';
 
 /** Fixed data: seven jobs of the five services, with every kind of ending, a stall and a hostile message. */
 const T0 = Date.parse('2025-03-01T10:00:00Z');
