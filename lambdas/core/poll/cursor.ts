@@ -21,7 +21,7 @@ export class ResumePoint {
 }
 
 interface CursorDeps {
-  readonly store: JobStateStore;
+  readonly store: Pick<JobStateStore, 'loadListCursor' | 'saveListCursor'>;
   readonly service: ServiceId;
   readonly tally: CycleTally;
 }
