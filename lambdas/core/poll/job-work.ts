@@ -1,0 +1,162 @@
+import type { JobLocator, ServiceAdapter } from '../adapter.js';
+import { assertSameJob, compareSnapshots } from '../diff.js';
+import { formatJobKey } from '../job-key.js';
+import type { JobStateStore, StoredJob } from '../ports.js';
+import type { JobSnapshot } from '../snapshot.js';
+import { isTerminal } from '../status.js';
+import type { ListPosition, ResumePoint } from './cursor.js';
+import { locatorOf, refOf } from './job-log.js';
+import type { PollPolicy } from './policy.js';
+import { type ProgressTurns, refreshDue } from './progress-turns.js';
+import type { CycleTally } from './tally.js';
+import type { WorkPool } from './work-pool.js';
+
+/** One job to describe (when the list does not show enough) and record. */
+export interface Work {
+  readonly locator: JobLocator;
+  /** Set for jobs seen in a resumable listing: where to list again if the deadline leaves the job out. */
+  readonly position?: ListPosition;
+  readonly previous: StoredJob | undefined;
+  readonly listed?: JobSnapshot;
+  /** Only the job's progress is looked at: it may be left out when time runs short. */
+  readonly refresh?: boolean;
+}
+
+export interface JobWorkDeps {
+  readonly adapter: ServiceAdapter;
+  readonly store: JobStateStore;
+  readonly tally: CycleTally;
+  readonly pool: WorkPool;
+  readonly resume: ResumePoint;
+  readonly turns: ProgressTurns;
+  /** The service's active jobs as the store held them when the cycle began, by formatted key. */
+  readonly known: ReadonlyMap<string, StoredJob>;
+  readonly now: Date;
+  readonly policy: Pick<PollPolicy, 'progressRefreshSeconds'>;
+  /** Jobs finished before this and never seen are ignored. */
+  readonly recentSince: Date;
+}
+
+/**
+ * Decides what each job needs and queues it: a describe only where the list cannot show the change, a
+ * record through the store. Past the deadline no queued work starts; a change left out is counted as
+ * skipped, with its list position kept to resume from, while a progress refresh left out is dropped quietly.
+ */
+export class JobWork {
+  /** Jobs already listed this cycle: a job two passes show is handled once. */
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly deps: JobWorkDeps) {}
+
+  /** A job a list page showed. */
+  consider(snapshot: JobSnapshot, position: ListPosition | undefined): void {
+    const { known, now, policy, tally, turns } = this.deps;
+    const id = formatJobKey(snapshot.key);
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    tally.jobListed();
+    const previous = known.get(id);
+    const locator = locatorOf(snapshot.key);
+    if (previous) {
+      const need = workNeeded(previous, snapshot, now, policy);
+      if (need === 'change')
+        this.schedule({ locator, previous, listed: snapshot, ...(position && { position }) });
+      else if (need === 'refresh' && turns.take(id)) {
+        this.deps.pool.runAside(async () => {
+          if (!this.leftOut(true)) await this.process({ locator, previous, listed: snapshot, refresh: true });
+        });
+      }
+      return;
+    }
+    if (isTerminal(snapshot.status) && !isRecent(snapshot, this.deps.recentSince)) return;
+    this.deps.pool.run(() => this.considerUnknown(snapshot, locator, position));
+  }
+
+  /**
+   * After lists read to the end: known active jobs they did not show are finished (filtered out), vanished,
+   * or their scope's list failed. The ones written longest ago go first: a job a cut-short run left out is
+   * first in line next time. `listedInFull` tells whether this run listed a job's scope from the start.
+   */
+  scheduleMissing(listedInFull: (stored: StoredJob) => boolean): void {
+    const absent = [...this.deps.known.entries()]
+      .filter(([id, previous]) => !this.seen.has(id) && listedInFull(previous))
+      .map(([, previous]) => previous)
+      .sort((a, b) => Date.parse(a.writtenAt) - Date.parse(b.writtenAt));
+    for (const previous of absent) this.schedule({ locator: locatorOf(previous.snapshot.key), previous });
+  }
+
+  private schedule(item: Work): void {
+    this.deps.pool.run(async () => {
+      if (!this.leftOut(false, item.position)) await this.process(item);
+    });
+  }
+
+  /** Unknown to the active list: new, or a finished job recorded earlier. One read tells them apart. */
+  private async considerUnknown(
+    snapshot: JobSnapshot,
+    locator: JobLocator,
+    position: ListPosition | undefined,
+  ): Promise<void> {
+    let stored: StoredJob | undefined;
+    try {
+      stored = await this.deps.store.get(snapshot.key);
+    } catch (error) {
+      this.deps.tally.fail(error, refOf(snapshot.key), 'store read');
+      return;
+    }
+    if (!stored || compareSnapshots(stored.snapshot, snapshot).kind !== 'unchanged') {
+      if (!this.leftOut(false, position)) await this.process({ locator, previous: stored, listed: snapshot });
+    }
+  }
+
+  /** Past the deadline nothing new starts; a change left out makes the cycle incomplete. */
+  private leftOut(refresh: boolean, position?: ListPosition): boolean {
+    if (!this.deps.pool.outOfTime()) return false;
+    if (!refresh) {
+      this.deps.tally.skipped();
+      this.deps.resume.noLaterThan(position);
+    }
+    return true;
+  }
+
+  private async process(item: Work): Promise<void> {
+    const { adapter, store, tally } = this.deps;
+    const key = item.previous?.snapshot.key ?? item.listed?.key;
+    const ref = key ? refOf(key) : { service: adapter.definition.id, jobId: item.locator.jobId };
+    try {
+      let next = item.listed;
+      if (!next || next.detail === 'summary') {
+        tally.described(item.refresh === true);
+        next = await adapter.describeJob(item.locator);
+        // For a job seen for the first time there is no earlier snapshot to catch a wrong answer.
+        if (key) assertSameJob(key, next);
+      }
+      tally.recorded(await store.record(item.previous, next), next);
+    } catch (error) {
+      tally.fail(error, ref, 'refresh job');
+    }
+  }
+}
+
+/**
+ * What a listed job that is already known needs this cycle: `change` (a describe or a write), `refresh` (a
+ * describe for its progress alone, when its turn comes), or nothing.
+ */
+export function workNeeded(
+  previous: StoredJob,
+  listed: JobSnapshot,
+  now: Date,
+  policy: Pick<PollPolicy, 'progressRefreshSeconds'>,
+): 'change' | 'refresh' | undefined {
+  if (listed.rawStatus !== previous.snapshot.rawStatus) return 'change';
+  if (listed.detail === 'full') {
+    return compareSnapshots(previous.snapshot, listed).kind !== 'unchanged' ? 'change' : undefined;
+  }
+  // A summary shows no counters: only a describe can move a running job's progress.
+  return refreshDue(previous, now, policy) ? 'refresh' : undefined;
+}
+
+function isRecent(snapshot: JobSnapshot, since: Date): boolean {
+  const at = snapshot.endedAt ?? snapshot.submittedAt;
+  return at === undefined || Date.parse(at) >= since.getTime();
+}
