@@ -17,7 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
+import { serviceFacts } from '../lambdas/contract/services.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
 import type { PublishableRecord } from '../lambdas/events/contract.js';
 import { METRICS_NAMESPACE } from '../lambdas/handlers/observability.js';
@@ -41,7 +41,7 @@ export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
   readonly existingAlarmTopic?: sns.ITopic;
 }
 
-/** The repository root: handler entries in the catalog are relative to it. */
+/** The repository root: handler entries in the service registry are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
@@ -233,7 +233,7 @@ export class JobStatusAggregator extends Construct {
   }
 
   private createPoller(service: ServiceId): { fn: NodejsFunction; logGroup: logs.LogGroup } {
-    const entry = SERVICE_CATALOG[service];
+    const entry = serviceFacts(service);
     const id = `${pascal(service)}Poller`;
     const minutes = this.settings.scheduleMinutes[service] ?? entry.defaultScheduleMinutes;
     const stallAfter = this.settings.stallAfterSeconds[service];

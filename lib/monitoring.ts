@@ -6,7 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
+import { serviceFacts } from '../lambdas/contract/services.js';
 import { ServiceErrorKind } from '../lambdas/core/errors.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
 import { METRICS_NAMESPACE } from '../lambdas/handlers/observability.js';
@@ -52,7 +52,7 @@ export class AggregatorMonitoring extends Construct {
     };
 
     for (const { service, function: fn } of props.pollers) {
-      const name = SERVICE_CATALOG[service].displayName;
+      const name = serviceFacts(service).displayName;
       const prefix = pascal(service);
       alarm(`${prefix}PollerErrors`, {
         alarmDescription: `The ${name} poller failed (an unhandled error); check its log group.`,
@@ -144,7 +144,7 @@ export function pollerMetric(
     dimensionsMap: { service, ...extraDimensions },
     statistic,
     period: PERIOD,
-    ...(labelled && { label: SERVICE_CATALOG[service].displayName }),
+    ...(labelled && { label: serviceFacts(service).displayName }),
   });
 }
 
@@ -164,7 +164,7 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
       new cloudwatch.TextWidget({
         markdown: [
           '# Job status aggregator',
-          `Watching: ${services.map((s) => SERVICE_CATALOG[s].displayName).join(', ')}.`,
+          `Watching: ${services.map((s) => serviceFacts(s).displayName).join(', ')}.`,
           'Jobs by status counts the latest status each job reached within the time range; the table',
           '(index `ByStatus`) holds every job. Poller metrics are in namespace',
           `\`${METRICS_NAMESPACE}\`, dimension \`service\`.`,
@@ -226,7 +226,7 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
       graph(
         'Function errors and throttles',
         [
-          ...props.pollers.map((p) => ({ fn: p.function, name: SERVICE_CATALOG[p.service].displayName })),
+          ...props.pollers.map((p) => ({ fn: p.function, name: serviceFacts(p.service).displayName })),
           { fn: props.publisher, name: 'Publisher' },
         ].flatMap(({ fn, name }) => [
           fn.metricErrors({ period: PERIOD, label: `${name} errors` }),

@@ -1,3 +1,4 @@
+import { serviceFacts } from '../contract/services.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { ServiceId } from '../core/service-id.js';
@@ -224,8 +225,8 @@ function summarizeSources(snapshot: JobSnapshot): SourcesSummary | undefined {
 
 /**
  * `resources` of an event. None of the five services gives an import job an ARN, so this is the ARN of the
- * job's scope (the data store, reference store or workflow), and only when region and account are known.
- * Panorama jobs have no scope, so no resource.
+ * job's scope (the data store, reference store or workflow; each service's facts build it), and only when
+ * region and account are known. Panorama jobs have no scope, so no resource.
  */
 export function scopeResources(key: JobKey): string[] {
   const arn = scopeArn(key);
@@ -235,22 +236,8 @@ export function scopeResources(key: JobKey): string[] {
 export function scopeArn(key: JobKey): string | undefined {
   const { region, accountId, scope } = key;
   if (!scope) return undefined;
-  // Entity Resolution accepts a workflow ARN in place of its name; it is already the resource.
-  if (key.service === 'entityresolution' && scope.startsWith('arn:')) return scope;
-  if (!region || !accountId) return undefined;
-  const prefix = `arn:${partitionOf(region)}`;
-  switch (key.service) {
-    case 'healthlake':
-      return `${prefix}:healthlake:${region}:${accountId}:datastore/fhir/${scope}`;
-    case 'healthimaging':
-      return `${prefix}:medical-imaging:${region}:${accountId}:datastore/${scope}`;
-    case 'healthomics':
-      return `${prefix}:omics:${region}:${accountId}:referenceStore/${scope}`;
-    case 'entityresolution':
-      return `${prefix}:entityresolution:${region}:${accountId}:idmappingworkflow/${scope}`;
-    case 'panorama':
-      return undefined;
-  }
+  const place = region && accountId ? { partition: partitionOf(region), region, accountId } : undefined;
+  return serviceFacts(key.service).scopeArn(scope, place);
 }
 
 function partitionOf(region: string): string {

@@ -1,12 +1,3 @@
-// The entityresolution poller: one bundle carrying only its own service client.
-import { EntityResolutionAdapter } from '../../services/entityresolution/adapter.js';
-import { createPollHandler } from '../poll-handler.js';
-import { stallAfterSecondsFromEnv } from '../stall-from-env.js';
-import { storeFromEnv } from '../store-from-env.js';
-
-export const handler = createPollHandler({
-  service: 'entityresolution',
-  createAdapter: (init) => new EntityResolutionAdapter(init),
-  createStore: storeFromEnv,
-  stallAfterSeconds: stallAfterSecondsFromEnv('entityresolution'),
-});
+// Where local mode and the bundle-size measurement still load the entityresolution poller from; the entry itself is
+// lambdas/services/entityresolution/handler.ts.
+export { handler } from '../../services/entityresolution/handler.js';

@@ -1,12 +1,3 @@
-// The healthlake poller: one bundle carrying only its own service client.
-import { HealthLakeAdapter } from '../../services/healthlake/adapter.js';
-import { createPollHandler } from '../poll-handler.js';
-import { stallAfterSecondsFromEnv } from '../stall-from-env.js';
-import { storeFromEnv } from '../store-from-env.js';
-
-export const handler = createPollHandler({
-  service: 'healthlake',
-  createAdapter: (init) => new HealthLakeAdapter(init),
-  createStore: storeFromEnv,
-  stallAfterSeconds: stallAfterSecondsFromEnv('healthlake'),
-});
+// Where local mode and the bundle-size measurement still load the healthlake poller from; the entry itself is
+// lambdas/services/healthlake/handler.ts.
+export { handler } from '../../services/healthlake/handler.js';

@@ -1,12 +1,3 @@
-// The panorama poller: one bundle carrying only its own service client.
-import { PanoramaAdapter } from '../../services/panorama/adapter.js';
-import { createPollHandler } from '../poll-handler.js';
-import { stallAfterSecondsFromEnv } from '../stall-from-env.js';
-import { storeFromEnv } from '../store-from-env.js';
-
-export const handler = createPollHandler({
-  service: 'panorama',
-  createAdapter: (init) => new PanoramaAdapter(init),
-  createStore: storeFromEnv,
-  stallAfterSeconds: stallAfterSecondsFromEnv('panorama'),
-});
+// Where local mode and the bundle-size measurement still load the panorama poller from; the entry itself is
+// lambdas/services/panorama/handler.ts.
+export { handler } from '../../services/panorama/handler.js';

@@ -1,0 +1,20 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { createPollHandler } from './poll-handler.js';
+import { stallAfterSecondsFromEnv } from './stall-from-env.js';
+import { storeFromEnv } from './store-from-env.js';
+
+/**
+ * A service's poller as deployed: its adapter, the DynamoDB store and the stall threshold, each from the
+ * function's environment. Every handler entry is this call; local mode builds more instances the same way.
+ */
+export function servicePoller(service: ServiceModule, env: NodeJS.ProcessEnv = process.env) {
+  return createPollHandler(
+    {
+      service: service.facts.id,
+      createAdapter: (init) => service.createAdapter(init, env),
+      createStore: (log) => storeFromEnv(log, env),
+      stallAfterSeconds: stallAfterSecondsFromEnv(service.facts.id, env),
+    },
+    env,
+  );
+}

@@ -1,0 +1,14 @@
+import { stringList } from '../../handlers/env.js';
+import type { ServiceModule } from '../service-module.js';
+import { HealthImagingAdapter } from './adapter.js';
+import { healthImagingFacts } from './facts.js';
+
+export const healthImagingService: ServiceModule<'healthimaging'> = {
+  facts: healthImagingFacts,
+  // Import output manifests are read only under these s3://bucket/prefix locations; none means no S3 reads.
+  createAdapter: (init, env) =>
+    new HealthImagingAdapter({
+      ...init,
+      manifestLocations: stringList(env, 'JOBS_IMAGING_MANIFEST_LOCATIONS'),
+    }),
+};
