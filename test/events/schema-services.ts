@@ -12,8 +12,11 @@ export function eventSchemas(): { readonly file: string; readonly schema: unknow
 export function serviceListsOf(schema: unknown): { readonly at: string; readonly ids: readonly string[] }[] {
   const found: { at: string; ids: string[] }[] = [];
   const walk = (node: unknown, at: string): void => {
-    if (Array.isArray(node)) node.forEach((item, index) => walk(item, `${at}/${index}`));
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+    if (Array.isArray(node)) {
+      for (const [index, item] of node.entries()) walk(item, `${at}/${index}`);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       const ids = key === 'service' ? enumOf(value) : key === 'jobKey' ? patternServices(value) : undefined;
       if (ids) found.push({ at: `${at}/${key}`, ids });
