@@ -27,7 +27,12 @@ export const SERVICE_REGISTRY: readonly RegisteredService[] = [
 
 /** The registered service with this id. */
 export function registeredService(id: ServiceId): RegisteredService {
-  const found = SERVICE_REGISTRY.find((entry) => entry.module.facts.id === id);
+  return entryOf(SERVICE_REGISTRY, id);
+}
+
+/** The entry of `list` with this id; throws for an id not in it (a caller that skipped `isServiceId`). */
+export function entryOf(list: readonly RegisteredService[], id: string): RegisteredService {
+  const found = list.find((entry) => entry.module.facts.id === id);
   if (!found) throw new Error(`no service "${id}" in the service registry`);
   return found;
 }
