@@ -3,9 +3,8 @@ import type { ServiceFacts } from './service-definition.js';
 import type { ServiceId } from './service-id.js';
 
 /**
- * The registry's facts by id, under the name older importers use (local/runner, local/simulator,
- * lib/settings.ts, local/chaos/harness.ts). New code reads `serviceFacts` from lambdas/contract/services.ts;
- * this file goes once those importers do.
+ * The registry's facts by id, under the name local/runner and local/simulator still import. New code reads
+ * `serviceFacts` from lambdas/contract/services.ts; this file goes once those importers do.
  */
 export const SERVICE_CATALOG: Readonly<Record<ServiceId, ServiceFacts>> = catalogOf();
 

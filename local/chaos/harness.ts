@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import type { ServiceDefinition } from '../../lambdas/core/service-definition.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
@@ -253,7 +253,7 @@ class ChaosRun {
       POWERTOOLS_DEV: 'false',
     };
     for (const [service, endpointUrl] of sim.endpoints()) {
-      env[`AWS_ENDPOINT_URL_${SERVICE_CATALOG[service].endpointEnvSuffix}`] = endpointUrl;
+      env[`AWS_ENDPOINT_URL_${serviceFacts(service).endpointEnvSuffix}`] = endpointUrl;
     }
     Object.assign(process.env, env);
 
