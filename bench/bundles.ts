@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { settingsEnvironment } from '../lambdas/contract/settings.js';
@@ -30,13 +30,27 @@ export const SDK_CORE_PACKAGES = [
 ] as const;
 export type SdkCorePackage = (typeof SDK_CORE_PACKAGES)[number];
 
-/** What the stack deploys: one bundle per poller entry and the publisher. */
+/**
+ * What the stack deploys: one bundle per service's handler entry and the publisher. Read from the folders,
+ * not the registry, so that a checkout from before the service modules (`lambdas/handlers/pollers/`) can be
+ * measured beside this one.
+ */
 export function lambdaEntries(root = ROOT): string[] {
-  const pollers = readdirSync(join(root, 'lambdas/handlers/pollers'))
-    .filter((file) => file.endsWith('.ts'))
-    .sort()
-    .map((file) => `lambdas/handlers/pollers/${file}`);
-  return [...pollers, 'lambdas/handlers/publisher.ts'];
+  const services = join(root, 'lambdas/services');
+  const modules = readdirSync(services).filter((name) => existsSync(join(services, name, 'handler.ts')));
+  const pollers =
+    modules.length > 0
+      ? modules.map((name) => `lambdas/services/${name}/handler.ts`)
+      : readdirSync(join(root, 'lambdas/handlers/pollers'))
+          .filter((file) => file.endsWith('.ts'))
+          .map((file) => `lambdas/handlers/pollers/${file}`);
+  return [...pollers.sort(), 'lambdas/handlers/publisher.ts'];
+}
+
+/** `poller-<service>` for a poller entry of either layout, `publisher` for the publisher. */
+export function bundleName(entry: string): string {
+  const service = /^lambdas\/(?:services\/([^/]+)\/handler|handlers\/pollers\/([^/]+))\.ts$/.exec(entry);
+  return service ? `poller-${service[1] ?? service[2]}` : 'publisher';
 }
 
 /**
@@ -50,9 +64,7 @@ export async function measureBundles(runs = 5, root = ROOT): Promise<BundleFigur
   try {
     const figures: BundleFigures[] = [];
     for (const entry of lambdaEntries(root)) {
-      const name = entry.startsWith('lambdas/handlers/pollers/')
-        ? `poller-${basename(entry, '.ts')}`
-        : 'publisher';
+      const name = bundleName(entry);
       const outfile = join(out, name, 'index.mjs');
       const result = await build({
         absWorkingDir: root,

@@ -17,7 +17,7 @@ export interface OurCycle {
 }
 
 /**
- * The deployed poller, built exactly as lambdas/handlers/pollers/<service>.ts builds it (same
+ * The deployed poller, built exactly as lambdas/services/<service>/handler.ts builds it (same
  * `createPollHandler`, same adapter class, same store class, settings from the environment the stack
  * sets), except that the store's DynamoDB client is the benchmark's metered one and the adapter points at
  * the fake. Each `cycle` is one scheduled invocation, followed by more invocations while the report says

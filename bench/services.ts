@@ -3,22 +3,9 @@ import type { ServiceAdapter } from '../lambdas/core/adapter.js';
 import type { Log } from '../lambdas/core/ports.js';
 import type { ServiceDefinition } from '../lambdas/core/service-definition.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
-import { EntityResolutionAdapter } from '../lambdas/services/entityresolution/adapter.js';
-import { entityResolutionDefinition } from '../lambdas/services/entityresolution/definition.js';
-import { HealthImagingAdapter } from '../lambdas/services/healthimaging/adapter.js';
-import {
-  HEALTHIMAGING_MAX_DATASTORE_PAGE,
-  healthImagingDefinition,
-} from '../lambdas/services/healthimaging/definition.js';
-import { HealthLakeAdapter } from '../lambdas/services/healthlake/adapter.js';
-import {
-  HEALTHLAKE_MAX_DATASTORE_PAGE,
-  healthLakeDefinition,
-} from '../lambdas/services/healthlake/definition.js';
-import { HealthOmicsAdapter } from '../lambdas/services/healthomics/adapter.js';
-import { healthOmicsDefinition } from '../lambdas/services/healthomics/definition.js';
-import { PanoramaAdapter } from '../lambdas/services/panorama/adapter.js';
-import { panoramaDefinition } from '../lambdas/services/panorama/definition.js';
+import { HEALTHIMAGING_MAX_DATASTORE_PAGE } from '../lambdas/services/healthimaging/definition.js';
+import { HEALTHLAKE_MAX_DATASTORE_PAGE } from '../lambdas/services/healthlake/definition.js';
+import { registeredService } from '../lambdas/services/registry.js';
 import type { FakeAwsServer } from '../local/fakes/fake-aws-server.js';
 import { ENTITY_RESOLUTION_PAGE_MAX, FakeEntityResolution } from '../local/services/entityresolution/fake.js';
 import { HealthImagingFake } from '../local/services/healthimaging/fake.js';
@@ -88,8 +75,21 @@ function lifecycle(
   };
 }
 
-function withEndpoint(init: AdapterInit, endpoint: string): AdapterInit {
-  return { ...init, settings: { ...init.settings, endpoint } };
+/**
+ * The service's registered definition and its real adapter, pointed at the fake. No function settings: a
+ * HealthImaging job's S3 manifest is not read (and S3 is not part of the figures).
+ */
+function registered(
+  id: ServiceId,
+  fake: { readonly endpoint: string },
+): Pick<BenchService, 'id' | 'definition' | 'createAdapter'> {
+  const { module } = registeredService(id);
+  return {
+    id,
+    definition: module.facts.definition,
+    createAdapter: (init) =>
+      module.createAdapter({ ...init, settings: { ...init.settings, endpoint: fake.endpoint } }, {}),
+  };
 }
 
 function healthLake(): BenchService {
@@ -98,8 +98,7 @@ function healthLake(): BenchService {
   const raw = { queued: 'QUEUED', running: 'IN_PROGRESS', done: 'COMPLETED', failed: 'FAILED' };
   const progress = { TotalNumberOfScannedFiles: 120, TotalNumberOfImportedFiles: 80 };
   return {
-    id: 'healthlake',
-    definition: healthLakeDefinition,
+    ...registered('healthlake', fake),
     server: fake.server,
     scopes,
     scopePageSize: HEALTHLAKE_MAX_DATASTORE_PAGE,
@@ -121,7 +120,6 @@ function healthLake(): BenchService {
         ...(phase === 'running' && { progress }),
         ...(phase === 'done' && { endedAt: at }),
       }),
-    createAdapter: (init) => new HealthLakeAdapter(withEndpoint(init, fake.endpoint)),
   };
 }
 
@@ -130,8 +128,7 @@ function healthImaging(): BenchService {
   const scopes = Array.from({ length: SCOPES_PER_SERVICE }, (_, i) => `${'c'.repeat(31)}${i}`);
   const raw = { queued: 'SUBMITTED', running: 'IN_PROGRESS', done: 'COMPLETED', failed: 'FAILED' };
   return {
-    id: 'healthimaging',
-    definition: healthImagingDefinition,
+    ...registered('healthimaging', fake),
     server: fake.server,
     scopes,
     scopePageSize: HEALTHIMAGING_MAX_DATASTORE_PAGE,
@@ -151,8 +148,6 @@ function healthImaging(): BenchService {
         status: statusOf(raw, phase, failed),
         ...(phase === 'done' && { endedAt: at }),
       }),
-    // No manifest locations: a COMPLETED job's S3 manifest is not read (and S3 is not part of the figures).
-    createAdapter: (init) => new HealthImagingAdapter(withEndpoint(init, fake.endpoint)),
   };
 }
 
@@ -168,8 +163,7 @@ function healthOmics(): BenchService {
     ];
   };
   return {
-    id: 'healthomics',
-    definition: healthOmicsDefinition,
+    ...registered('healthomics', fake),
     server: fake.server,
     scopes,
     scopePageSize: OMICS_PAGE_MAX,
@@ -191,7 +185,6 @@ function healthOmics(): BenchService {
         sources: sources(phase, failed),
         ...(phase === 'done' && { completionTime: at }),
       }),
-    createAdapter: (init) => new HealthOmicsAdapter(withEndpoint(init, fake.endpoint)),
   };
 }
 
@@ -204,8 +197,7 @@ function entityResolution(): BenchService {
       ? undefined
       : { inputRecords: 1000, totalRecordsProcessed: phase === 'done' ? 1000 : 400, recordsNotProcessed: 0 };
   return {
-    id: 'entityresolution',
-    definition: entityResolutionDefinition,
+    ...registered('entityresolution', fake),
     server: fake.server,
     scopes,
     scopePageSize: ENTITY_RESOLUTION_PAGE_MAX,
@@ -229,7 +221,6 @@ function entityResolution(): BenchService {
         metrics: metrics(phase),
         ...(phase === 'done' && { endTime: at }),
       }),
-    createAdapter: (init) => new EntityResolutionAdapter(withEndpoint(init, fake.endpoint)),
   };
 }
 
@@ -238,8 +229,7 @@ function panorama(): BenchService {
   // PENDING is Panorama's only non-terminal status: a job is "running" from the start.
   const raw = { queued: 'PENDING', running: 'PENDING', done: 'SUCCEEDED', failed: 'FAILED' };
   return {
-    id: 'panorama',
-    definition: panoramaDefinition,
+    ...registered('panorama', fake),
     server: fake.server,
     scopes: [undefined],
     scopePageSize: 0,
@@ -256,7 +246,6 @@ function panorama(): BenchService {
       }),
     move: (_scope, jobId, phase, at, failed) =>
       fake.updateJob(undefined, jobId, { Status: statusOf(raw, phase, failed), LastUpdatedTime: at }),
-    createAdapter: (init) => new PanoramaAdapter(withEndpoint(init, fake.endpoint)),
   };
 }
 

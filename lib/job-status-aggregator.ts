@@ -19,6 +19,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PUBLISHED_KINDS } from '../lambdas/contract/events.js';
 import { METRICS_NAMESPACE } from '../lambdas/contract/metrics.js';
+import { serviceFacts } from '../lambdas/contract/services.js';
 import {
   DEFAULT_SDK_MAX_ATTEMPTS,
   defaultOf,
@@ -30,7 +31,6 @@ import {
   JobsTableAttributes,
   type KeyAttribute,
 } from '../lambdas/contract/table-schema.js';
-import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
@@ -51,7 +51,7 @@ export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
   readonly existingAlarmTopic?: sns.ITopic;
 }
 
-/** The repository root: handler entries in the catalog are relative to it. */
+/** The repository root: handler entries in the service registry are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
@@ -235,7 +235,7 @@ export class JobStatusAggregator extends Construct {
   }
 
   private createPoller(service: ServiceId): { fn: NodejsFunction; logGroup: logs.LogGroup } {
-    const entry = SERVICE_CATALOG[service];
+    const entry = serviceFacts(service);
     const id = `${pascal(service)}Poller`;
     const minutes = this.settings.scheduleMinutes[service] ?? entry.defaultScheduleMinutes;
     const locations = service === 'healthimaging' ? this.settings.imagingManifestLocations : [];

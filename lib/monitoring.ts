@@ -12,7 +12,7 @@ import {
   MetricDimension,
   ServiceErrorKind,
 } from '../lambdas/contract/metrics.js';
-import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
+import { serviceFacts } from '../lambdas/contract/services.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
 
 export interface MonitoredPoller {
@@ -56,7 +56,7 @@ export class AggregatorMonitoring extends Construct {
     };
 
     for (const { service, function: fn } of props.pollers) {
-      const name = SERVICE_CATALOG[service].displayName;
+      const name = serviceFacts(service).displayName;
       const prefix = pascal(service);
       alarm(`${prefix}PollerErrors`, {
         alarmDescription: `The ${name} poller failed (an unhandled error); check its log group.`,
@@ -148,7 +148,7 @@ export function pollerMetric(
     dimensionsMap: { [MetricDimension.SERVICE]: service, ...extraDimensions },
     statistic,
     period: PERIOD,
-    ...(labelled && { label: SERVICE_CATALOG[service].displayName }),
+    ...(labelled && { label: serviceFacts(service).displayName }),
   });
 }
 
@@ -168,7 +168,7 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
       new cloudwatch.TextWidget({
         markdown: [
           '# Job status aggregator',
-          `Watching: ${services.map((s) => SERVICE_CATALOG[s].displayName).join(', ')}.`,
+          `Watching: ${services.map((s) => serviceFacts(s).displayName).join(', ')}.`,
           'Jobs by status counts the latest status each job reached within the time range; the table',
           '(index `ByStatus`) holds every job. Poller metrics are in namespace',
           `\`${METRICS_NAMESPACE}\`, dimension \`${MetricDimension.SERVICE}\`.`,
@@ -234,7 +234,7 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
       graph(
         'Function errors and throttles',
         [
-          ...props.pollers.map((p) => ({ fn: p.function, name: SERVICE_CATALOG[p.service].displayName })),
+          ...props.pollers.map((p) => ({ fn: p.function, name: serviceFacts(p.service).displayName })),
           { fn: props.publisher, name: 'Publisher' },
         ].flatMap(({ fn, name }) => [
           fn.metricErrors({ period: PERIOD, label: `${name} errors` }),

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { serviceFacts } from '../lambdas/contract/services.js';
 import {
   DEFAULT_STALL_AFTER_SECONDS,
   defaultOf,
@@ -6,7 +7,6 @@ import {
   MAX_HISTORY_RETENTION_DAYS,
   MAX_STALL_AFTER_SECONDS,
 } from '../lambdas/contract/settings.js';
-import { SERVICE_CATALOG } from '../lambdas/core/catalog.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
 
 /**
@@ -136,7 +136,7 @@ export class SettingsError extends Error {
 }
 
 export const DEFAULT_SERVICES: readonly ServiceId[] = SERVICE_IDS.filter(
-  (id) => SERVICE_CATALOG[id].enabledByDefault,
+  (id) => serviceFacts(id).enabledByDefault,
 );
 
 /** Applies defaults and validates; throws one `SettingsError` listing every problem. */
@@ -166,13 +166,13 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     services.push(...DEFAULT_SERVICES);
   }
   for (const id of services) {
-    const notice = SERVICE_CATALOG[id].deprecationNotice;
+    const notice = serviceFacts(id).deprecationNotice;
     if (notice) warnings.push({ id: `job-status-aggregator:${id}-end-of-support`, message: notice });
   }
 
   // scheduleMinutes
   const scheduleMinutes: Partial<Record<ServiceId, number>> = {};
-  for (const id of services) scheduleMinutes[id] = SERVICE_CATALOG[id].defaultScheduleMinutes;
+  for (const id of services) scheduleMinutes[id] = serviceFacts(id).defaultScheduleMinutes;
   for (const [key, value] of Object.entries(input.scheduleMinutes ?? {})) {
     if (!isServiceId(key)) {
       problems.push(

@@ -1,3 +1,4 @@
+import { SERVICE_FACTS } from '../../lambdas/contract/services.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import { JOB_STATUSES, type JobStatus } from '../../lambdas/core/status.js';
 import { buildReportModel, type Lane, type ReportInput, type ReportModel } from './model.js';
@@ -32,13 +33,10 @@ const STATUS_LABELS: Readonly<Record<JobStatus, string>> = {
   UNKNOWN: 'Unknown',
 };
 
-const SERVICE_NAMES: Readonly<Record<ServiceId, string>> = {
-  healthlake: 'AWS HealthLake',
-  healthimaging: 'AWS HealthImaging',
-  healthomics: 'AWS HealthOmics',
-  entityresolution: 'AWS Entity Resolution',
-  panorama: 'AWS Panorama',
-};
+/** Display names, from the service registry. */
+const SERVICE_NAMES = Object.fromEntries(
+  SERVICE_FACTS.map((facts) => [facts.id, facts.displayName]),
+) as Readonly<Record<ServiceId, string>>;
 
 /** Escapes text for HTML and SVG content and for attribute values. */
 export function escapeHtml(value: unknown): string {

@@ -1,10 +1,10 @@
 import type { JobLocator } from './adapter.js';
-import type { ServiceId } from './service-id.js';
 
 /**
  * The import-job events AWS services put on the default bus. They are a fast path (seconds instead of a
  * poll interval), never a replacement for polling: no cancel events, no progress, best-effort delivery for
- * two of the three, and nothing at all from Entity Resolution or Panorama.
+ * two of the three, and nothing at all from Entity Resolution or Panorama. Each service's facts
+ * (`lambdas/services/<service>/facts.ts`) say which, if any, it sends.
  */
 export interface NativeEventSource {
   readonly source: string;
@@ -13,39 +13,6 @@ export interface NativeEventSource {
   readonly scopeField: string;
   readonly jobIdField: string;
 }
-
-export const NATIVE_EVENT_SOURCES: Partial<Record<ServiceId, NativeEventSource>> = {
-  healthlake: {
-    source: 'aws.healthlake',
-    detailTypes: [
-      'Import Job Submitted',
-      'Import Job Queued',
-      'Import Job In Progress',
-      'Import Job Completed',
-      'Import Job Completed With Errors',
-      'Import Job Failed',
-    ],
-    scopeField: 'datastoreId',
-    jobIdField: 'jobId',
-  },
-  healthimaging: {
-    source: 'aws.medical-imaging',
-    detailTypes: [
-      'Import Job Submitted',
-      'Import Job In Progress',
-      'Import Job Completed',
-      'Import Job Failed',
-    ],
-    scopeField: 'datastoreId',
-    jobIdField: 'jobId',
-  },
-  healthomics: {
-    source: 'aws.omics',
-    detailTypes: ['Reference Import Job Status Change'],
-    scopeField: 'referenceStoreId',
-    jobIdField: 'id',
-  },
-};
 
 /** The shape of an EventBridge event as Lambda receives it, as far as we read it. */
 export interface IncomingEvent {
@@ -58,8 +25,10 @@ export interface IncomingEvent {
  * The job a native event is about, or undefined when the event is not one of this service's import-job
  * events or lacks the ids (then the scheduled poll covers it).
  */
-export function locatorFromNativeEvent(service: ServiceId, event: IncomingEvent): JobLocator | undefined {
-  const spec = NATIVE_EVENT_SOURCES[service];
+export function locatorFromNativeEvent(
+  spec: NativeEventSource | undefined,
+  event: IncomingEvent,
+): JobLocator | undefined {
   if (!spec || event.source !== spec.source) return undefined;
   if (typeof event['detail-type'] !== 'string' || !spec.detailTypes.includes(event['detail-type']))
     return undefined;

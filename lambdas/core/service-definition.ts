@@ -1,3 +1,4 @@
+import type { NativeEventSource } from './native-events.js';
 import type { ServiceId } from './service-id.js';
 import type { StatusMap } from './status.js';
 
@@ -6,10 +7,12 @@ export type IdRule = (value: string) => string | undefined;
 
 /**
  * What the aggregator knows about one service without its SDK: names, status mapping, id rules, list
- * capabilities and quotas. One per service in `lambdas/services/<service>/definition.ts`.
+ * capabilities and quotas. One per service in `lambdas/services/<service>/definition.ts`. Typed with the
+ * service's literal id there (`ServiceDefinition<'healthlake'>`), which is where `ServiceId` comes from.
  */
-export interface ServiceDefinition {
-  readonly id: ServiceId;
+export interface ServiceDefinition<Id extends string = ServiceId> {
+  /** The id used in keys, events, settings and CLI flags; the service registry derives `ServiceId` from it. */
+  readonly id: Id;
   readonly displayName: string;
   /** The describe call the aggregator replaces a user's polling loop for. */
   readonly describeOperation: string;
@@ -42,4 +45,40 @@ export function patternRule(pattern: RegExp, minLength: number, maxLength: numbe
     }
     return pattern.test(value) ? undefined : `must match ${text}`;
   };
+}
+
+/** Where a scope lives, when the job key says: the ARN's partition, region and account. */
+export interface ScopePlace {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/**
+ * Everything the aggregator knows about one service without its SDK: its definition and its deployment
+ * facts. One per service in `lambdas/services/<service>/facts.ts`, listed in `lambdas/contract/services.ts`;
+ * the CDK stack reads only these.
+ */
+export interface ServiceFacts<Id extends string = string> {
+  readonly id: Id;
+  readonly displayName: string;
+  readonly definition: ServiceDefinition<Id>;
+  /** Handler entry, relative to the repository root; one bundle per service, carrying only its own client. */
+  readonly handlerEntry: string;
+  /** Exactly the calls the adapter makes; no wildcards. */
+  readonly iamActions: readonly string[];
+  /** Suffix of the SDK's `AWS_ENDPOINT_URL_<SUFFIX>` variable. */
+  readonly endpointEnvSuffix: string;
+  readonly enabledByDefault: boolean;
+  /** Default schedule, in minutes; the comment beside it says why. */
+  readonly defaultScheduleMinutes: number;
+  /** The service's own import-job events on the default bus; undefined when it sends none. */
+  readonly nativeEvents: NativeEventSource | undefined;
+  /** A warning printed at synth time when the service is enabled. */
+  readonly deprecationNotice?: string;
+  /**
+   * The ARN of a job's scope, an event's `resources` (no import job has an ARN of its own); `place` is
+   * undefined when the key has no region or account. Undefined when there is no such ARN.
+   */
+  scopeArn(scope: string, place: ScopePlace | undefined): string | undefined;
 }

@@ -1,15 +1,10 @@
-/** The services the aggregator watches. The value is the id used in keys, events, settings and CLI flags. */
-export const ServiceId = {
-  HEALTHLAKE: 'healthlake',
-  HEALTHIMAGING: 'healthimaging',
-  HEALTHOMICS: 'healthomics',
-  ENTITY_RESOLUTION: 'entityresolution',
-  PANORAMA: 'panorama',
-} as const;
+import { SERVICE_FACTS } from '../contract/services.js';
 
-export type ServiceId = (typeof ServiceId)[keyof typeof ServiceId];
+/** A service the aggregator watches: the id used in keys, events, settings and CLI flags. */
+export type ServiceId = (typeof SERVICE_FACTS)[number]['id'];
 
-export const SERVICE_IDS: readonly ServiceId[] = Object.values(ServiceId);
+/** Every service, in the registry's order (lambdas/contract/services.ts). */
+export const SERVICE_IDS: readonly ServiceId[] = SERVICE_FACTS.map((facts) => facts.id);
 
 export function isServiceId(value: unknown): value is ServiceId {
   return typeof value === 'string' && (SERVICE_IDS as readonly string[]).includes(value);

@@ -1,4 +1,5 @@
 import { DetailType, EVENT_SOURCE, PUBLISHED_KINDS } from '../contract/events.js';
+import { serviceFacts } from '../contract/services.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { ServiceId } from '../core/service-id.js';
@@ -232,9 +233,9 @@ export function partitionOfArn(arn: string | undefined): string {
 
 /**
  * `resources` of an event. None of the five services gives an import job an ARN, so this is the ARN of the
- * job's scope (the data store, reference store or workflow), and only when region and account are known.
- * Panorama jobs have no scope, so no resource. `partition` is the deployment's: a stack polls its own
- * partition's regions.
+ * job's scope (the data store, reference store or workflow; each service's facts build it), and only when
+ * region and account are known. Panorama jobs have no scope, so no resource. `partition` is the deployment's:
+ * a stack polls its own partition's regions.
  */
 export function scopeResources(key: JobKey, partition: string = DEFAULT_PARTITION): string[] {
   const arn = scopeArn(key, partition);
@@ -244,20 +245,6 @@ export function scopeResources(key: JobKey, partition: string = DEFAULT_PARTITIO
 export function scopeArn(key: JobKey, partition: string = DEFAULT_PARTITION): string | undefined {
   const { region, accountId, scope } = key;
   if (!scope) return undefined;
-  // Entity Resolution accepts a workflow ARN in place of its name; it is already the resource.
-  if (key.service === 'entityresolution' && scope.startsWith('arn:')) return scope;
-  if (!region || !accountId) return undefined;
-  const prefix = `arn:${partition}`;
-  switch (key.service) {
-    case 'healthlake':
-      return `${prefix}:healthlake:${region}:${accountId}:datastore/fhir/${scope}`;
-    case 'healthimaging':
-      return `${prefix}:medical-imaging:${region}:${accountId}:datastore/${scope}`;
-    case 'healthomics':
-      return `${prefix}:omics:${region}:${accountId}:referenceStore/${scope}`;
-    case 'entityresolution':
-      return `${prefix}:entityresolution:${region}:${accountId}:idmappingworkflow/${scope}`;
-    case 'panorama':
-      return undefined;
-  }
+  const place = region && accountId ? { partition, region, accountId } : undefined;
+  return serviceFacts(key.service).scopeArn(scope, place);
 }

@@ -1,13 +1,14 @@
 import type { Context } from 'aws-lambda';
-import { type ClientSettings, clientSettingsFromEnv } from '../aws/client-config.js';
+import { clientSettingsFromEnv } from '../aws/client-config.js';
 import { QuotaLimiter, quotaPlan, rateLimited } from '../aws/rate-limit.js';
+import { serviceFacts } from '../contract/services.js';
 import {
   type PollerSettings,
   PROGRESS_REFRESH_BUDGET_SECONDS,
   readPollerSettings,
 } from '../contract/settings.js';
 import type { ServiceAdapter } from '../core/adapter.js';
-import { type IncomingEvent, locatorFromNativeEvent, NATIVE_EVENT_SOURCES } from '../core/native-events.js';
+import { type IncomingEvent, locatorFromNativeEvent } from '../core/native-events.js';
 import {
   type CycleReport,
   isFullSweepDue,
@@ -17,17 +18,13 @@ import {
 } from '../core/poll-cycle.js';
 import type { JobStateStore, Log } from '../core/ports.js';
 import type { ServiceId } from '../core/service-id.js';
+import type { AdapterInit } from '../services/service-module.js';
 import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
 
 /** What a poller needs to be built: the service's adapter and the store. */
 export interface PollerWiring {
   readonly service: ServiceId;
-  createAdapter(init: {
-    settings: ClientSettings;
-    region: string;
-    accountId?: string;
-    log: Log;
-  }): ServiceAdapter;
+  createAdapter(init: AdapterInit): ServiceAdapter;
   createStore(log: Log): JobStateStore;
 }
 
@@ -53,6 +50,7 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
   const metrics = createMetrics(wiring.service);
   const store = wiring.createStore(log);
   const region = env.AWS_REGION ?? 'us-east-1';
+  const nativeEvents = serviceFacts(wiring.service).nativeEvents;
   let adapter: ServiceAdapter | undefined;
 
   return async (event: PollEvent, context: Context): Promise<PollResult> => {
@@ -69,8 +67,8 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
       settings,
     );
 
-    if (event.source !== undefined && event.source === NATIVE_EVENT_SOURCES[wiring.service]?.source) {
-      const locator = locatorFromNativeEvent(wiring.service, event);
+    if (event.source !== undefined && event.source === nativeEvents?.source) {
+      const locator = locatorFromNativeEvent(nativeEvents, event);
       if (!locator) {
         log.warn('native event without a usable job id; the schedule will cover it', {
           detailType: event['detail-type'],

@@ -1,5 +1,4 @@
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
-import { NATIVE_EVENT_SOURCES } from '../../lambdas/core/native-events.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 
 /** What a member account grants and forwards for one service; the member stack reads services only here. */
@@ -13,8 +12,7 @@ export interface MemberServiceFacts {
 }
 
 export function memberServiceFacts(service: ServiceId): MemberServiceFacts {
-  const { displayName, iamActions } = SERVICE_CATALOG[service];
-  const events = NATIVE_EVENT_SOURCES[service];
+  const { displayName, iamActions, nativeEvents: events } = serviceFacts(service);
   return {
     id: service,
     displayName,

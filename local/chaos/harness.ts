@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import { settingsEnvironment } from '../../lambdas/contract/settings.js';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
@@ -237,7 +237,7 @@ class ChaosRun {
       POWERTOOLS_DEV: 'false',
     };
     for (const [service, endpointUrl] of sim.endpoints()) {
-      env[`AWS_ENDPOINT_URL_${SERVICE_CATALOG[service].endpointEnvSuffix}`] = endpointUrl;
+      env[`AWS_ENDPOINT_URL_${serviceFacts(service).endpointEnvSuffix}`] = endpointUrl;
     }
     Object.assign(process.env, env);
 

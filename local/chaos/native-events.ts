@@ -1,4 +1,4 @@
-import { NATIVE_EVENT_SOURCES } from '../../lambdas/core/native-events.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { Prng } from '../simulator/prng.js';
 
@@ -30,7 +30,7 @@ export function nativeEventFor(
   job: { readonly scope?: string; readonly jobId: string },
   rawStatus: string,
 ): NativeEvent | undefined {
-  const spec = NATIVE_EVENT_SOURCES[service];
+  const spec = serviceFacts(service).nativeEvents;
   if (!spec || job.scope === undefined) return undefined;
   const detailType =
     service === 'healthomics' ? 'Reference Import Job Status Change' : DETAIL_TYPES[rawStatus];

@@ -1,9 +1,9 @@
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import {
   DEFAULT_STALL_AFTER_SECONDS,
   parseSetting,
   settingsEnvironment,
 } from '../../lambdas/contract/settings.js';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import type { RunnerOptions } from './options.js';
 
@@ -109,7 +109,7 @@ export function handlerEnvironment(
     set.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
     unset.push('AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL');
     for (const [service, endpoint] of endpoints.services ?? []) {
-      set[`AWS_ENDPOINT_URL_${SERVICE_CATALOG[service].endpointEnvSuffix}`] = endpoint;
+      set[`AWS_ENDPOINT_URL_${serviceFacts(service).endpointEnvSuffix}`] = endpoint;
     }
     if (endpoints.s3) set.AWS_ENDPOINT_URL_S3 = endpoints.s3;
     if (endpoints.s3ManifestLocation) {

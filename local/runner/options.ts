@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import { variableOf } from '../../lambdas/contract/settings.js';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 
 /** How local mode runs; `parseRunnerArgs` builds it from the command line. */
@@ -202,9 +202,7 @@ function parse(argv: readonly string[]) {
 function parseServices(raw: string | undefined, real: boolean): ServiceId[] {
   if (raw === undefined) {
     // The account default follows the stack's: Panorama only when asked for (AWS ended its support).
-    return real
-      ? SERVICE_IDS.filter((service) => SERVICE_CATALOG[service].enabledByDefault)
-      : [...SERVICE_IDS];
+    return real ? SERVICE_IDS.filter((service) => serviceFacts(service).enabledByDefault) : [...SERVICE_IDS];
   }
   const services = raw
     .split(',')

@@ -1,4 +1,4 @@
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import type { ServiceDefinition } from '../../lambdas/core/service-definition.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import { entityResolutionDefinition } from '../../lambdas/services/entityresolution/definition.js';
@@ -42,7 +42,7 @@ function localService(
   driver: DriverFactory,
   lifecycle: LifecycleModel,
 ): LocalService {
-  const deployment = SERVICE_CATALOG[id];
+  const deployment = serviceFacts(id);
   // `healthlake:ListFHIRImportJobs` → `ListFHIRImportJobs`
   const operations = deployment.iamActions.map((action) => action.slice(action.indexOf(':') + 1));
   return {

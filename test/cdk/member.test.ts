@@ -2,8 +2,7 @@ import { App, FileAssetPackaging, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
-import { NATIVE_EVENT_SOURCES } from '../../lambdas/core/native-events.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import {
   DEFAULT_MEMBER_ROLE_NAME,
@@ -170,8 +169,7 @@ describe('the read role', () => {
 
   it('may call exactly the list and describe actions of the enabled services, and no wildcard action', () => {
     // Prepare
-    const actionsOf = (services: ServiceId[]) =>
-      services.flatMap((s) => SERVICE_CATALOG[s].iamActions).sort();
+    const actionsOf = (services: ServiceId[]) => services.flatMap((s) => serviceFacts(s).iamActions).sort();
     const serviceActions = (m: Member) =>
       readStatements(m)
         .filter((s) => s.Resource === '*')
@@ -255,7 +253,7 @@ describe('native event forwarding', () => {
 
     // Assess
     const expected = ALL_SERVICES.flatMap((s) => {
-      const native = NATIVE_EVENT_SOURCES[s];
+      const native = serviceFacts(s).nativeEvents;
       return native ? [{ source: [native.source], 'detail-type': [...native.detailTypes] }] : [];
     });
     expect(rules.map((rule) => rule.EventPattern)).toEqual(expected);

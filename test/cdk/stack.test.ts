@@ -4,9 +4,8 @@ import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_FACTS, serviceFacts } from '../../lambdas/contract/services.js';
 import { JOBS_TABLE_OUTPUT_NAME, JOBS_TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
-import { NATIVE_EVENT_SOURCES } from '../../lambdas/core/native-events.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import {
   acknowledgements,
@@ -369,7 +368,7 @@ describe('schedules and native events', () => {
       // Act
       const [id] = poller(custom, service);
       const native = rulesTargeting(custom, id).filter((rule) => rule.EventPattern);
-      const spec = NATIVE_EVENT_SOURCES[service];
+      const spec = serviceFacts(service).nativeEvents;
 
       // Assess
       if (!spec) {
@@ -387,7 +386,11 @@ describe('schedules and native events', () => {
       expect(targets[0]).not.toHaveProperty('Input');
       expect(targets[0]).not.toHaveProperty('InputTransformer');
     }
-    expect(Object.keys(NATIVE_EVENT_SOURCES).sort()).toEqual(['healthimaging', 'healthlake', 'healthomics']);
+    expect(
+      SERVICE_FACTS.filter((facts) => facts.nativeEvents)
+        .map((facts) => facts.id)
+        .sort(),
+    ).toEqual(['healthimaging', 'healthlake', 'healthomics']);
   });
 });
 
@@ -719,7 +722,7 @@ describe('warnings', () => {
       Match.stringLikeRegexp('AWS ended support for AWS Panorama on 2026-05-31'),
     );
     expect(Annotations.fromStack(defaults.stack).findWarning('*', Match.anyValue())).toEqual([]);
-    expect(SERVICE_CATALOG.panorama.enabledByDefault).toBe(false);
+    expect(serviceFacts('panorama').enabledByDefault).toBe(false);
   });
 });
 

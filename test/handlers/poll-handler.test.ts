@@ -55,8 +55,8 @@ beforeAll(async () => {
     JOBS_PROGRESS_INTERVAL_SECONDS: '1',
   });
   // Handlers read their settings at module load, as in Lambda.
-  pollHealthLake = (await import('../../lambdas/handlers/pollers/healthlake.js')).handler as Handler;
-  pollEntityResolution = (await import('../../lambdas/handlers/pollers/entityresolution.js'))
+  pollHealthLake = (await import('../../lambdas/services/healthlake/handler.js')).handler as Handler;
+  pollEntityResolution = (await import('../../lambdas/services/entityresolution/handler.js'))
     .handler as Handler;
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SERVICE_CATALOG } from '../../lambdas/core/catalog.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
 import { SERVICE_IDS } from '../../lambdas/core/service-id.js';
 import { LOCAL_SERVICES } from '../../local/services/registry.js';
 import { Prng } from '../../local/simulator/prng.js';
@@ -17,7 +17,7 @@ describe('the local registry', () => {
     const local = LOCAL_SERVICES[service];
     expect(local.operations).toContain(local.definition.listOperation);
     expect(local.operations).toContain(local.definition.describeOperation);
-    expect(`AWS ${local.label}`).toBe(SERVICE_CATALOG[service].displayName);
+    expect(`AWS ${local.label}`).toBe(serviceFacts(service).displayName);
   });
 
   it.each(SERVICE_IDS)('%s: its driver seeds a job its lifecycle made into a fresh fake', (service) => {

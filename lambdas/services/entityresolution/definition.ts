@@ -1,5 +1,4 @@
 import { type IdRule, patternRule, type ServiceDefinition } from '../../core/service-definition.js';
-import { ServiceId } from '../../core/service-id.js';
 import { JobStatus, type StatusMap } from '../../core/status.js';
 
 /** Every `JobStatus` value of Entity Resolution jobs (ID mapping jobs use the same enum). */
@@ -42,8 +41,8 @@ export function workflowNameOfArn(value: string): string | undefined {
 }
 
 /** AWS Entity Resolution ID mapping jobs, scoped by ID mapping workflow (the workflow NAME is the scope). */
-export const entityResolutionDefinition: ServiceDefinition = {
-  id: ServiceId.ENTITY_RESOLUTION,
+export const entityResolutionDefinition: ServiceDefinition<'entityresolution'> = {
+  id: 'entityresolution',
   displayName: 'AWS Entity Resolution',
   describeOperation: 'GetIdMappingJob',
   listOperation: 'ListIdMappingJobs',

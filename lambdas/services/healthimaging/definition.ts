@@ -1,10 +1,9 @@
 import { patternRule, type ServiceDefinition } from '../../core/service-definition.js';
-import { ServiceId } from '../../core/service-id.js';
 import { JobStatus } from '../../core/status.js';
 
 /** AWS HealthImaging (`medical-imaging`) DICOM import jobs, scoped by data store. */
-export const healthImagingDefinition: ServiceDefinition = {
-  id: ServiceId.HEALTHIMAGING,
+export const healthImagingDefinition: ServiceDefinition<'healthimaging'> = {
+  id: 'healthimaging',
   displayName: 'AWS HealthImaging',
   describeOperation: 'GetDICOMImportJob',
   listOperation: 'ListDICOMImportJobs',

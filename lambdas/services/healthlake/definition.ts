@@ -1,5 +1,4 @@
 import { patternRule, type ServiceDefinition } from '../../core/service-definition.js';
-import { ServiceId } from '../../core/service-id.js';
 import { JobStatus } from '../../core/status.js';
 
 /**
@@ -10,8 +9,8 @@ const HEALTHLAKE_ID = /^([\p{L}\p{Z}\p{N}_.:/=+\-%@]*)$/u;
 const HEALTHLAKE_ID_TEXT = '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$';
 
 /** AWS HealthLake FHIR import jobs, scoped by data store. */
-export const healthLakeDefinition: ServiceDefinition = {
-  id: ServiceId.HEALTHLAKE,
+export const healthLakeDefinition: ServiceDefinition<'healthlake'> = {
+  id: 'healthlake',
   displayName: 'AWS HealthLake',
   describeOperation: 'DescribeFHIRImportJob',
   listOperation: 'ListFHIRImportJobs',

@@ -1,5 +1,4 @@
 import { type IdRule, patternRule, type ServiceDefinition } from '../../core/service-definition.js';
-import { ServiceId } from '../../core/service-id.js';
 import { JobStatus, type StatusMap } from '../../core/status.js';
 
 /**
@@ -31,8 +30,8 @@ export const omicsIdRule: IdRule = patternRule(/^[0-9]+$/, 10, 36, 'digits only,
  * AWS HealthOmics reference import jobs, scoped by reference store. The reference store calls go to the
  * `control-storage-` host prefix (the adapter turns it off when an endpoint override is configured).
  */
-export const healthOmicsDefinition: ServiceDefinition = {
-  id: ServiceId.HEALTHOMICS,
+export const healthOmicsDefinition: ServiceDefinition<'healthomics'> = {
+  id: 'healthomics',
   displayName: 'AWS HealthOmics',
   describeOperation: 'GetReferenceImportJob',
   listOperation: 'ListReferenceImportJobs',

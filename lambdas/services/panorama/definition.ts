@@ -1,5 +1,4 @@
 import { patternRule, type ServiceDefinition } from '../../core/service-definition.js';
-import { ServiceId } from '../../core/service-id.js';
 import { JobStatus, type StatusMap } from '../../core/status.js';
 
 /**
@@ -25,8 +24,8 @@ export const packageImportJobIdRule = patternRule(/^[a-zA-Z0-9_-]+$/, 1, 255, '^
  * `@aws-sdk/client-panorama` (3.1076.0) still works against the API contract, and a deployment enables this
  * service only when asked to. Job ids are account-wide: there are no scopes.
  */
-export const panoramaDefinition: ServiceDefinition = {
-  id: ServiceId.PANORAMA,
+export const panoramaDefinition: ServiceDefinition<'panorama'> = {
+  id: 'panorama',
   displayName: 'AWS Panorama',
   describeOperation: 'DescribePackageImportJob',
   listOperation: 'ListPackageImportJobs',

@@ -1,0 +1,5 @@
+// The entityresolution poller's Lambda entry: one bundle carrying only its own service client.
+import { servicePoller } from '../../handlers/service-poller.js';
+import { entityResolutionService } from './index.js';
+
+export const handler = servicePoller(entityResolutionService);

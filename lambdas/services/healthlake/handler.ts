@@ -1,0 +1,5 @@
+// The healthlake poller's Lambda entry: one bundle carrying only its own service client.
+import { servicePoller } from '../../handlers/service-poller.js';
+import { healthLakeService } from './index.js';
+
+export const handler = servicePoller(healthLakeService);
