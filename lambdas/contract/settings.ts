@@ -7,6 +7,8 @@
  * Lambda runtime and Powertools themselves and are not listed here.
  */
 
+import { DEFAULT_MEMBER_ROLE_NAME, type Target } from './hub.js';
+
 /** An environment as a function sees it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -121,6 +123,28 @@ const stallAfter: Parser<StallAfter> = {
   format: String,
 };
 
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** `accountId:region` items, comma-separated: `111122223333:eu-west-1,444455556666:us-east-1`. */
+const targets: Parser<readonly Target[]> = {
+  expected: 'a comma-separated list of <12-digit account id>:<region>',
+  parse: (value) => {
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const parsed = items.map((item) => {
+      const [accountId = '', region = '', ...rest] = item.split(':');
+      return rest.length === 0 && ACCOUNT_ID.test(accountId) && REGION.test(region)
+        ? { accountId, region }
+        : undefined;
+    });
+    return parsed.every((target) => target !== undefined) ? parsed : undefined;
+  },
+  format: (value) => value.map(({ accountId, region }) => `${accountId}:${region}`).join(','),
+};
+
 /** The longest history retention; 0 keeps history forever. */
 export const MAX_HISTORY_RETENTION_DAYS = 3650;
 
@@ -206,6 +230,18 @@ export const SETTINGS = {
     list,
     [] as readonly string[],
     'The s3://bucket/prefix locations the HealthImaging poller may read import manifests from.',
+  ),
+  targets: setting(
+    'JOBS_TARGETS',
+    targets,
+    [] as readonly Target[],
+    "Accounts and regions a hub poller watches, as accountId:region; none: the function's own.",
+  ),
+  memberRoleName: setting(
+    'JOBS_MEMBER_ROLE_NAME',
+    text('a role name'),
+    DEFAULT_MEMBER_ROLE_NAME,
+    'The role the poller assumes in each target account other than its own.',
   ),
   sdkMaxAttempts: setting<number, undefined>(
     'JOBS_SDK_MAX_ATTEMPTS',
@@ -383,4 +419,14 @@ export function readPublisherSettings(env: Env): PublisherSettings {
     eventBusName: readSetting(env, 'eventBusName'),
     deadLetterQueueUrl: readSetting(env, 'deadLetterQueueUrl'),
   };
+}
+
+/** Where a poller looks: its targets (none: the function's own account and region) and the role to assume. */
+export interface TargetSettings {
+  readonly targets: readonly Target[];
+  readonly memberRoleName: string;
+}
+
+export function readTargetSettings(env: Env): TargetSettings {
+  return { targets: readSetting(env, 'targets'), memberRoleName: readSetting(env, 'memberRoleName') };
 }

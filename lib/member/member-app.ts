@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from '../../lambdas/contract/hub.js';
 import { SettingsError, settingsFromContext } from '../settings.js';
-import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from './contract.js';
 import type { MemberSettings } from './member-settings.js';
 import { JobStatusAggregatorMemberStack } from './member-stack.js';
 import {

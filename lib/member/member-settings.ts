@@ -1,6 +1,6 @@
+import { DEFAULT_MEMBER_ROLE_NAME } from '../../lambdas/contract/hub.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import { resolveSettings, type S3Location, SettingsError } from '../settings.js';
-import { DEFAULT_MEMBER_ROLE_NAME } from './contract.js';
 
 /**
  * What a member account is set up for. `services` and `imagingManifestLocations` mean what they mean for

@@ -17,10 +17,15 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import {
+  hubEventBusArn,
+  hubPollerRoleArn,
+  MemberParameter,
+  memberRoleArn,
+} from '../../lambdas/contract/hub.js';
 import { manifestObjects } from '../job-status-aggregator.js';
 import { pascal } from '../monitoring.js';
 import { acknowledge, iam5Resource } from '../nag.js';
-import { hubEventBusArn, hubPollerRoleArn, MemberParameter, memberRoleArn } from './contract.js';
 import {
   type MemberSettings,
   type ResolvedMemberSettings,

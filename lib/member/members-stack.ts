@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Aws, CfnStackSet, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { SettingsError } from '../settings.js';
 import {
   MEMBER_STACK_NAME,
   MEMBER_STACK_SET_NAME,
   MemberParameter,
   TEMPLATE_BODY_LIMIT_BYTES,
-} from './contract.js';
+} from '../../lambdas/contract/hub.js';
+import { SettingsError } from '../settings.js';
 import { type MemberSettings, REGION, resolveMemberSettings } from './member-settings.js';
 import { assetFreeSynthesizer, JobStatusAggregatorMemberStack } from './member-stack.js';
 

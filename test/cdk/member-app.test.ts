@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from '../../lib/member/contract.js';
+import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from '../../lambdas/contract/hub.js';
 import { addMemberStacks } from '../../lib/member/member-app.js';
 import type { JobStatusAggregatorMemberStack } from '../../lib/member/member-stack.js';
 import type { JobStatusAggregatorMembersStack } from '../../lib/member/members-stack.js';

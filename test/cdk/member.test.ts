@@ -2,8 +2,6 @@ import { App, FileAssetPackaging, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
-import { serviceFacts } from '../../lambdas/contract/services.js';
-import type { ServiceId } from '../../lambdas/core/service-id.js';
 import {
   DEFAULT_MEMBER_ROLE_NAME,
   HUB_EVENT_BUS_NAME,
@@ -11,7 +9,9 @@ import {
   hubSessionName,
   MemberParameter,
   TEMPLATE_BODY_LIMIT_BYTES,
-} from '../../lib/member/contract.js';
+} from '../../lambdas/contract/hub.js';
+import { serviceFacts } from '../../lambdas/contract/services.js';
+import type { ServiceId } from '../../lambdas/core/service-id.js';
 import { hubBusPolicyStatement } from '../../lib/member/hub-bus-policy.js';
 import type { MemberSettings } from '../../lib/member/member-settings.js';
 import { JobStatusAggregatorMemberStack } from '../../lib/member/member-stack.js';

@@ -10,6 +10,7 @@ import {
   readSdkSettings,
   readSetting,
   readStoreSettings,
+  readTargetSettings,
   SETTINGS,
   type SettingKey,
   SettingsError,
@@ -68,6 +69,11 @@ describe('the settings contract', () => {
       sdkRequestTimeoutMs: 2000,
       eventBusName: 'bus',
       deadLetterQueueUrl: 'https://sqs/dlq',
+      targets: [
+        { accountId: '111122223333', region: 'eu-west-1' },
+        { accountId: '444455556666', region: 'us-gov-west-1' },
+      ],
+      memberRoleName: 'Reader',
     });
 
     // Act
@@ -101,6 +107,30 @@ describe('the settings contract', () => {
       eventBusName: 'bus',
       deadLetterQueueUrl: 'https://sqs/dlq',
     });
+    expect(written[SETTINGS.targets.name]).toBe('111122223333:eu-west-1,444455556666:us-gov-west-1');
+    expect(readTargetSettings(written)).toEqual({
+      targets: [
+        { accountId: '111122223333', region: 'eu-west-1' },
+        { accountId: '444455556666', region: 'us-gov-west-1' },
+      ],
+      memberRoleName: 'Reader',
+    });
+  });
+
+  it("targets nothing but the function's own account and region by default", () => {
+    expect(readTargetSettings({})).toEqual({ targets: [], memberRoleName: 'JobStatusAggregatorRead' });
+  });
+
+  it.each([
+    '11112222333:eu-west-1',
+    '111122223333',
+    '111122223333:eu-west-1:x',
+    '111122223333:Europe',
+    '111122223333:eu-west-1,bad',
+  ])('refuses the target list %s, naming the variable', (raw) => {
+    expect(() => readTargetSettings({ [SETTINGS.targets.name]: raw })).toThrow(
+      `Invalid setting JOBS_TARGETS="${raw}": expected a comma-separated list of <12-digit account id>:<region>`,
+    );
   });
 
   it('writes nothing for a value left out or undefined', () => {

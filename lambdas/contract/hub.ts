@@ -1,8 +1,14 @@
 /**
- * What the hub and its member accounts agree on: role names, the session name, the hub bus and the member
- * template's parameters. Data only (no CDK, no SDK), so the hub's stack, its pollers' settings and the member
- * stack all read the same facts from here.
+ * What the hub and its member accounts agree on: the targets, role names, the session name, the hub bus and
+ * the member template's parameters. Data only (no CDK, no SDK), so the hub's stack, its pollers and the
+ * member stack all read the same facts from here.
  */
+
+/** One account and region the hub polls: quotas, cursors and pacing are kept per target. */
+export interface Target {
+  readonly accountId: string;
+  readonly region: string;
+}
 
 /** The read-only role each member account creates for the hub's pollers (setting `memberRoleName`). */
 export const DEFAULT_MEMBER_ROLE_NAME = 'JobStatusAggregatorRead';
