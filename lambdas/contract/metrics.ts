@@ -16,6 +16,11 @@ export const CycleMetric = {
   CYCLE_INCOMPLETE: 'CycleIncomplete',
   /** One per error kind, with the `errorKind` dimension too. */
   API_ERRORS: 'ApiErrors',
+  /**
+   * Targets (account and region) a cycle could not poll at all: a role that cannot be assumed, a region
+   * that is not enabled. With the `target` dimension (`accountId:region`) too.
+   */
+  TARGET_FAILURES: 'TargetFailures',
 } as const;
 export type CycleMetric = (typeof CycleMetric)[keyof typeof CycleMetric];
 
@@ -23,6 +28,8 @@ export const MetricDimension = {
   /** The service id: Powertools' `serviceName`, so every metric of a poller carries it. */
   SERVICE: 'service',
   ERROR_KIND: 'errorKind',
+  /** `accountId:region` of a hub's target. */
+  TARGET: 'target',
 } as const;
 
 /** The kinds of service failure the poller and its metrics tell apart: the `errorKind` values. */
