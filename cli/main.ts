@@ -1,6 +1,12 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { checkOptions, outputFormat, parseCommandLine, queryExpression } from './args.js';
-import { connect, dynamoConfig, resolveTableName } from './aws-config.js';
+import {
+  type CommandLine,
+  checkOptions,
+  outputFormat,
+  parseCommandLine,
+  queryExpression,
+  type Values,
+} from './args.js';
+import { type AwsFlags, connect, dynamoConfig, resolveTableName } from './aws-config.js';
 import type { CommandContext, TableOverrides } from './commands/command.js';
 import { commandNamed } from './commands/index.js';
 import { ExitCode, errorMessage, exitCodeOf, ParameterError } from './errors.js';
@@ -49,40 +55,45 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-function context(name: string, line: ReturnType<typeof parseCommandLine>, io: CliIo): CommandContext {
-  const { values } = line;
+function context(name: string, line: CommandLine, io: CliIo): CommandContext {
   return {
     name,
     args: line.args,
-    values,
+    values: line.values,
     env: io.env,
     now: io.now?.() ?? new Date(),
-    withQueries: async (use, where: TableOverrides = {}) => {
-      const endpointUrl = where.endpointUrl ?? values['endpoint-url'];
-      const flags = {
-        ...(values.region !== undefined && { region: values.region }),
-        ...(values.profile !== undefined && { profile: values.profile }),
-        ...(endpointUrl !== undefined && { endpointUrl }),
-        ...((values.table ?? where.defaultTable) !== undefined && {
-          table: values.table ?? where.defaultTable,
-        }),
-        ...(values.stack !== undefined && { stack: values.stack }),
-      };
-      const config = dynamoConfig(flags, io.env);
-      const tableName = await resolveTableName(flags, io.env, config);
-      let client: DynamoDBClient | undefined;
-      try {
-        client = await connect(config);
-        const region = await client.config.region();
-        const source = endpointUrl
-          ? `table ${tableName} at ${endpointUrl}`
-          : `table ${tableName} in ${region}`;
-        return await use(new JobQueries({ client, tableName }), source);
-      } finally {
-        client?.destroy();
-      }
-    },
+    withQueries: (use, where = {}) => withTable(awsFlags(line.values, where), io.env, use),
   };
+}
+
+/** The table options, with what a command brings of its own (the report's DynamoDB Local). */
+function awsFlags(values: Values, where: TableOverrides): AwsFlags {
+  const endpointUrl = where.endpointUrl ?? values['endpoint-url'];
+  const table = values.table ?? where.defaultTable;
+  return {
+    ...(values.region !== undefined && { region: values.region }),
+    ...(values.profile !== undefined && { profile: values.profile }),
+    ...(endpointUrl !== undefined && { endpointUrl }),
+    ...(table !== undefined && { table }),
+    ...(values.stack !== undefined && { stack: values.stack }),
+  };
+}
+
+/** Runs `use` on the table, with a client closed after, and says where the table is (for the report). */
+async function withTable<T>(
+  flags: AwsFlags,
+  env: NodeJS.ProcessEnv,
+  use: (queries: JobQueries, source: string) => Promise<T>,
+): Promise<T> {
+  const config = dynamoConfig(flags, env);
+  const tableName = await resolveTableName(flags, env, config);
+  const client = await connect(config);
+  try {
+    const where = flags.endpointUrl ? `at ${flags.endpointUrl}` : `in ${await client.config.region()}`;
+    return await use(new JobQueries({ client, tableName }), `table ${tableName} ${where}`);
+  } finally {
+    client.destroy();
+  }
 }
 
 function failureText(error: unknown, code: ExitCode): string {
