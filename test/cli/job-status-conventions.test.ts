@@ -71,10 +71,19 @@ function runBuilt(
   argv: string[],
   options: { env?: NodeJS.ProcessEnv; started?: (child: ChildProcess) => void } = {},
 ): Promise<{ code: number | null; out: string; err: string }> {
+  return run(process.execPath, [BUILT, ...argv], options);
+}
+
+function run(
+  file: string,
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; started?: (child: ChildProcess) => void } = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BUILT, ...argv], {
-      env: { PATH: process.env.PATH, ...options.env },
+    const child = spawn(file, argv, {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd && { cwd: options.cwd }),
     });
     let out = '';
     let err = '';
@@ -302,6 +311,14 @@ describe('the built command', () => {
     }
     const commandHelp = await runBuilt(['changes', 'help']);
     expect(commandHelp.out).toMatch(/^Usage: job-status changes --since/);
+  });
+
+  it('runs as `npx job-status` in the repository', async () => {
+    const result = await run('npx', ['job-status', '--version'], {
+      cwd: resolve(import.meta.dirname, '../..'),
+    });
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^job-status\//);
   });
 
   it('queries the table', async () => {
