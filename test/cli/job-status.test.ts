@@ -239,7 +239,7 @@ describe('job-status against DynamoDB Local', () => {
       // Assess
       expect(found.code).toBe(0);
       expect(JSON.parse(found.out).Items.length).toBeGreaterThan(0);
-      expect(missing.code).not.toBe(0);
+      expect(missing.code).toBe(254);
       expect(missing.err).toMatch(/NoSuchStack/);
     } finally {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
