@@ -46,7 +46,8 @@ export const GLOBAL_OPTIONS: readonly OptionName[] = [
   'help',
   'version',
 ];
-export const PAGING_OPTIONS: readonly OptionName[] = ['max-items', 'starting-token', 'newest-first'];
+/** The list commands' options: paging and order. */
+export const LIST_OPTIONS: readonly OptionName[] = ['max-items', 'starting-token', 'newest-first'];
 
 export const OUTPUT_FORMATS = ['json', 'table', 'text'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

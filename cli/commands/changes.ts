@@ -1,19 +1,11 @@
+import { LIST_OPTIONS } from '../args.js';
 import { ParameterError } from '../errors.js';
 import { collect } from '../paging.js';
 import type { ChangesOptions } from '../queries.js';
 import { changesTable } from '../tables.js';
 import { parseSince, parseUntil } from '../times.js';
 import type { Command, CommandContext } from './command.js';
-import {
-  kindFlag,
-  LIST_OPTIONS,
-  listResult,
-  noExtraArgs,
-  order,
-  pagingFlags,
-  serviceFlag,
-  statusArg,
-} from './shared.js';
+import { kindFlag, listResult, noExtraArgs, order, pagingFlags, serviceFlag, statusArg } from './shared.js';
 
 export const changesCommand: Command = {
   name: 'changes',

@@ -1,7 +1,8 @@
+import { LIST_OPTIONS } from '../args.js';
 import { collect } from '../paging.js';
 import { historyTable } from '../tables.js';
 import type { Command } from './command.js';
-import { jobKeyArg, LIST_OPTIONS, listResult, order, pagingFlags } from './shared.js';
+import { jobKeyArg, listResult, order, pagingFlags } from './shared.js';
 
 export const historyCommand: Command = {
   name: 'history',

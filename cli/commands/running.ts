@@ -1,7 +1,8 @@
+import { LIST_OPTIONS } from '../args.js';
 import { collect } from '../paging.js';
 import { jobsTable } from '../tables.js';
 import type { Command } from './command.js';
-import { LIST_OPTIONS, listResult, noExtraArgs, order, pagingFlags, serviceFlag } from './shared.js';
+import { listResult, noExtraArgs, order, pagingFlags, serviceFlag } from './shared.js';
 
 export const runningCommand: Command = {
   name: 'running',

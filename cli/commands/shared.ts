@@ -2,13 +2,10 @@ import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey, type JobKey, parseJobKey } from '../../lambdas/core/job-key.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 import { isJobStatus, JOB_STATUSES, type JobStatus } from '../../lambdas/core/status.js';
-import { PAGING_OPTIONS, positiveInteger, type Values } from '../args.js';
+import { positiveInteger, type Values } from '../args.js';
 import { ParameterError } from '../errors.js';
 import type { CommandResult } from '../output.js';
 import type { Collected, PagingFlags } from '../paging.js';
-
-/** The list commands' options: paging and order. */
-export const LIST_OPTIONS = PAGING_OPTIONS;
 
 export function pagingFlags(values: Values): PagingFlags {
   const maxItems = positiveInteger(values, 'max-items');

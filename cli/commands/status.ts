@@ -1,8 +1,9 @@
+import { LIST_OPTIONS } from '../args.js';
 import { ParameterError } from '../errors.js';
 import { collect } from '../paging.js';
 import { jobsTable } from '../tables.js';
 import type { Command } from './command.js';
-import { LIST_OPTIONS, listResult, order, pagingFlags, serviceFlag, statusArg } from './shared.js';
+import { listResult, order, pagingFlags, serviceFlag, statusArg } from './shared.js';
 
 export const statusCommand: Command = {
   name: 'status',
