@@ -50,7 +50,7 @@ export async function connect(config: DynamoDBClientConfig): Promise<DynamoDBCli
   return client;
 }
 
-/** `--table`, else the `JobsTableName` output of `--stack`, else $JOBS_TABLE_NAME. */
+/** `--table`, else the `JobsTableName` output of `--stack`, else the functions' own table variable. */
 export async function resolveTableName(
   flags: AwsFlags,
   env: NodeJS.ProcessEnv,
