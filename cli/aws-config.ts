@@ -42,8 +42,9 @@ export async function connect(config: DynamoDBClientConfig): Promise<DynamoDBCli
     await client.config.credentials();
   } catch (error) {
     client.destroy();
+    const profile = typeof config.profile === 'string' ? ` with profile ${config.profile}` : '';
     throw new ConfigurationError(
-      `Cannot configure the DynamoDB client: ${error instanceof Error ? error.message : String(error)}`,
+      `Cannot configure the DynamoDB client${profile}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }

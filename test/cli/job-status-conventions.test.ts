@@ -246,7 +246,7 @@ describe('exit codes', () => {
       { env: { AWS_CONFIG_FILE: empty, AWS_SHARED_CREDENTIALS_FILE: empty } },
     );
     expect(profile.code).toBe(253);
-    expect(profile.err).toMatch(/credentials/);
+    expect(profile.err).toMatch(/profile nope: .*credentials/);
   });
 
   it('254 when the service answers with an error, or the job is not there', async () => {
