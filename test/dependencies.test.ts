@@ -47,9 +47,9 @@ function copiesInLock(name: string): string[] {
 }
 
 describe('declared dependencies', () => {
-  it('declares every package the deployed code and the construct import as a dependency', () => {
+  it('declares every package the deployed code, the construct and the command import as a dependency', () => {
     // Arrange: types alone may come from a devDependency @types/ package.
-    const files = ['lambdas', 'lib'].flatMap(sourceFiles);
+    const files = ['lambdas', 'lib', 'cli'].flatMap(sourceFiles);
 
     // Act
     const undeclared = files.flatMap((file) =>

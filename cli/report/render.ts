@@ -69,7 +69,7 @@ ${countsSection(model)}
 ${timelineSection(model)}
 ${slowestSection(model)}
 ${failedSection(model)}
-<footer>Generated ${e(time(model.generatedAt))} by scripts/report.ts from the aggregator's history. Statuses are the aggregator's normalized ones; hover a bar for the raw status AWS reported.</footer>
+<footer>Generated ${e(time(model.generatedAt))} by job-status report from the aggregator's history. Statuses are the aggregator's normalized ones; hover a bar for the raw status AWS reported.</footer>
 </body>
 </html>
 `;

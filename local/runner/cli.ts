@@ -162,8 +162,8 @@ async function serve(options: RunnerOptions, io: CliIo): Promise<number> {
   io.stdout(
     [
       `DynamoDB Local serves ${dbPath} at ${ddb.endpoint} (table ${options.localTableName}). In another terminal:`,
-      `  npx tsx scripts/jobs.ts changes --since 1d --table ${options.localTableName} --endpoint ${ddb.endpoint}`,
-      `  npm run report -- --table ${options.localTableName} --endpoint ${ddb.endpoint} --out reports/local.html`,
+      `  npx job-status changes --since 1d --table ${options.localTableName} --endpoint-url ${ddb.endpoint}`,
+      `  npm run report -- --table ${options.localTableName} --endpoint-url ${ddb.endpoint} --out reports/local.html`,
       'Ctrl-C (or q) to stop.',
       '',
     ].join('\n'),

@@ -83,7 +83,7 @@ Storage:
   --data-dir DIR        keep DynamoDB Local's data in DIR, for the query CLI and the report afterwards
   --port N              DynamoDB Local's port (default: a free port)
   --reset               with --data-dir: delete the previous run's table first
-  --serve               with --data-dir: only serve that data (for scripts/jobs.ts and scripts/report.ts)
+  --serve               with --data-dir: only serve that data (for job-status and npm run report)
 
 Your AWS account (no simulator; your credentials and region; see docs/local-mode.md):
   --real                poll the real services of your account

@@ -90,7 +90,7 @@ export function whereIsHistory(runner: LocalRunner): string[] {
   if (options.table) {
     return [
       `  your table ${table} in ${runner.region}:`,
-      `    npx tsx scripts/jobs.ts changes --since 1h --table ${table} --region ${runner.region}`,
+      `    npx job-status changes --since 1h --table ${table} --region ${runner.region}`,
       `    npm run report -- --table ${table} --region ${runner.region} --since 1d --out reports/account.html`,
     ];
   }
@@ -104,6 +104,6 @@ export function whereIsHistory(runner: LocalRunner): string[] {
     `  table ${table} in DynamoDB Local's files under ${options.dataDir}`,
     `    npm run report -- --data-dir ${options.dataDir} --out reports/local.html`,
     `    npm start -- --serve --data-dir ${options.dataDir} --port 8000     # then, in another terminal:`,
-    `    npx tsx scripts/jobs.ts changes --since 1d --table ${table} --endpoint http://127.0.0.1:8000`,
+    `    npx job-status changes --since 1d --table ${table} --endpoint-url http://127.0.0.1:8000`,
   ];
 }

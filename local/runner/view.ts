@@ -122,7 +122,7 @@ export class LiveView {
         paint(
           style,
           'dim',
-          `query    npx tsx scripts/jobs.ts running --table ${runner.tableName} --endpoint ${runner.dynamoEndpoint}`,
+          `query    npx job-status running --table ${runner.tableName} --endpoint-url ${runner.dynamoEndpoint}`,
         ),
       );
     }

@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONTRACT = 'lambdas/contract';
 
-/** Folders whose files may name the settings' variables: the contract itself, the tests, the docs. */
-const NOT_SCANNED = new Set(['node_modules', '.local', '.git', 'cdk.out', 'test', 'docs', CONTRACT]);
+/**
+ * Folders whose files may name the settings' variables: the contract itself, the tests, the docs; dist/ is
+ * the build of the sources.
+ */
+const NOT_SCANNED = new Set(['node_modules', '.local', '.git', 'cdk.out', 'dist', 'test', 'docs', CONTRACT]);
 const SOURCE = /\.(ts|js|mjs|cjs)$/;
 
 /** lib/'s one import from lambdas/ outside the contract: the service ids, which derive from the contract. */

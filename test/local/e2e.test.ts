@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allPages } from '../../cli/queries.js';
+import { loadReportInput } from '../../cli/report/load.js';
 import { buildReportModel } from '../../cli/report/model.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { parseRunnerArgs, type RunnerOptions } from '../../local/runner/options.js';
 import { LocalRunner, type RunOutcome } from '../../local/runner/runner.js';
-import { loadReportInput } from '../../scripts/report.js';
 
 /**
  * `npm start -- --once` for a fixed seed, end to end and without the terminal view: DynamoDB Local, the

@@ -1,10 +1,10 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliIo, main } from '../../cli/main.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
 import { startMotoServer } from '../../local/moto-server.js';
-import { type CliIo, main } from '../../scripts/jobs.js';
 import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
 
 let db: TestDb;
@@ -65,31 +65,32 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
     env: { ...credentials, JOBS_TABLE_NAME: db.tableName },
     now: () => new Date(T0 + 5 * DAY * 1000),
   };
-  const code = await main([...argv, '--endpoint', db.local.endpoint], io);
+  const code = await main([...argv, '--endpoint-url', db.local.endpoint], io);
   return { code, out, err };
 }
 
-describe('jobs CLI against DynamoDB Local', () => {
-  it('get: a table of one job by default, the stored job with --json', async () => {
+describe('job-status against DynamoDB Local', () => {
+  it('get: a table of one job by default, the stored job with --output json', async () => {
     const table = await cli('get', formatJobKey(lake));
     expect(table.code).toBe(0);
     expect(table.out).toContain(formatJobKey(lake));
     expect(table.out).toContain('RUNNING (IN_PROGRESS)');
     expect(table.out).toContain('files=7');
     expect(table.out).toMatch(/┌/);
-    const json = await cli('get', formatJobKey(lake), '--json');
+    const json = await cli('get', formatJobKey(lake), '--output', 'json');
     expect(JSON.parse(json.out)).toMatchObject({
+      jobKey: formatJobKey(lake),
       version: 2,
       snapshot: { rawStatus: 'IN_PROGRESS', key: lake },
     });
   });
 
-  it('get: exit 1 for a job the table does not hold, exit 2 for a malformed key', async () => {
+  it('get: exit 254 for a job the table does not hold, 252 for a malformed key', async () => {
     const missing = await cli('get', formatJobKey(jobKey('nope')));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(254);
     expect(missing.err).toMatch(/No job/);
     const bad = await cli('get', 'not-a-key');
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(252);
     expect(bad.err).toMatch(/Invalid job key/);
   });
 
@@ -97,9 +98,9 @@ describe('jobs CLI against DynamoDB Local', () => {
     const table = await cli('history', formatJobKey(lake));
     expect(table.code).toBe(0);
     expect(table.out.indexOf('new: SUBMITTED')).toBeLessThan(table.out.indexOf('SUBMITTED → IN_PROGRESS'));
-    const json = await cli('history', formatJobKey(lake), '--newest-first', '--json');
-    const parsed = JSON.parse(json.out) as { items: { version: number }[] };
-    expect(parsed.items.map((record) => record.version)).toEqual([2, 1]);
+    const json = await cli('history', formatJobKey(lake), '--newest-first', '--output', 'json');
+    const parsed = JSON.parse(json.out) as { Items: { version: number }[] };
+    expect(parsed.Items.map((record) => record.version)).toEqual([2, 1]);
   });
 
   it('running: per service and everywhere', async () => {
@@ -108,15 +109,15 @@ describe('jobs CLI against DynamoDB Local', () => {
     expect(table.out).not.toContain('cli-lake-failed');
     const none = await cli('running', '--service', 'panorama');
     expect(none.out).toBe('No running jobs\n');
-    const json = JSON.parse((await cli('running', '--json')).out) as { items: unknown[] };
-    expect(json.items).toHaveLength(1);
+    const json = JSON.parse((await cli('running', '--output', 'json')).out) as { Items: unknown[] };
+    expect(json.Items).toHaveLength(1);
   });
 
   it('changes: since a relative time, by service and status ("which imports failed this week")', async () => {
-    const failed = await cli('changes', '--since', '7d', '--status', 'failed', '--json');
+    const failed = await cli('changes', '--since', '7d', '--status', 'failed', '--output', 'json');
     expect(failed.code).toBe(0);
-    const parsed = JSON.parse(failed.out) as { items: { key: JobKey; to: { rawStatus: string } }[] };
-    expect(parsed.items.map((record) => [record.key.jobId, record.to.rawStatus])).toEqual([
+    const parsed = JSON.parse(failed.out) as { Items: { key: JobKey; to: { rawStatus: string } }[] };
+    expect(parsed.Items.map((record) => [record.key.jobId, record.to.rawStatus])).toEqual([
       ['cli-lake-failed', 'FAILED'],
     ]);
     const table = await cli(
@@ -136,40 +137,54 @@ describe('jobs CLI against DynamoDB Local', () => {
   it('status: the jobs in one status, per service', async () => {
     const table = await cli('status', 'SUCCEEDED');
     expect(table.out).toContain(formatJobKey(pano));
-    const json = JSON.parse((await cli('status', 'FAILED', '--service', 'panorama', '--json')).out) as {
-      items: unknown[];
+    const json = JSON.parse(
+      (await cli('status', 'FAILED', '--service', 'panorama', '--output', 'json')).out,
+    ) as {
+      Items: unknown[];
     };
-    expect(json.items).toEqual([]);
+    expect(json.Items).toEqual([]);
   });
 
-  it('pages with --limit and --cursor', async () => {
-    const first = await cli('changes', '--since', '30d', '--limit', '2', '--json');
-    const page1 = JSON.parse(first.out) as { items: { recordId: string }[]; nextCursor?: string };
-    expect(page1.items).toHaveLength(2);
-    expect(page1.nextCursor).toBeDefined();
-    const seen = [...page1.items.map((item) => item.recordId)];
-    let cursor = page1.nextCursor;
+  it('pages with --max-items and --starting-token', async () => {
+    const first = await cli('changes', '--since', '30d', '--max-items', '2', '--output', 'json');
+    const page1 = JSON.parse(first.out) as { Items: { recordId: string }[]; NextToken?: string };
+    expect(page1.Items).toHaveLength(2);
+    expect(page1.NextToken).toBeDefined();
+    const seen = [...page1.Items.map((item) => item.recordId)];
+    let cursor = page1.NextToken;
     while (cursor) {
       const next = JSON.parse(
-        (await cli('changes', '--since', '30d', '--limit', '2', '--cursor', cursor, '--json')).out,
+        (
+          await cli(
+            'changes',
+            '--since',
+            '30d',
+            '--max-items',
+            '2',
+            '--starting-token',
+            cursor,
+            '--output',
+            'json',
+          )
+        ).out,
       ) as {
-        items: { recordId: string }[];
-        nextCursor?: string;
+        Items: { recordId: string }[];
+        NextToken?: string;
       };
-      seen.push(...next.items.map((item) => item.recordId));
-      cursor = next.nextCursor;
+      seen.push(...next.Items.map((item) => item.recordId));
+      cursor = next.NextToken;
     }
     expect(new Set(seen).size).toBe(6);
-    const table = await cli('changes', '--since', '30d', '--limit', '2');
-    expect(table.err).toMatch(/--cursor \S+/);
+    const table = await cli('changes', '--since', '30d', '--max-items', '2');
+    expect(table.err).toMatch(/--starting-token \S+/);
   });
 
-  it('explains usage errors with exit code 2', async () => {
+  it('explains bad parameters with exit code 252', async () => {
     expect((await cli('changes')).err).toMatch(/--since/);
-    expect((await cli('bogus')).code).toBe(2);
+    expect((await cli('bogus')).code).toBe(252);
     expect((await cli('status', 'DONE')).err).toMatch(/Unknown status/);
     expect((await cli('running', '--service', 'lambda')).err).toMatch(/Unknown service/);
-    expect((await cli('running', '--nope')).code).toBe(2);
+    expect((await cli('running', '--nope')).code).toBe(252);
     const help = await cli('--help');
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/Usage:/);
@@ -178,14 +193,14 @@ describe('jobs CLI against DynamoDB Local', () => {
   it('needs a table name: --table, --stack or JOBS_TABLE_NAME', async () => {
     const io = { stdout() {}, stderr() {}, env: credentials };
     let err = '';
-    const code = await main(['running', '--endpoint', db.local.endpoint], {
+    const code = await main(['running', '--endpoint-url', db.local.endpoint], {
       ...io,
       stderr: (text) => (err += text),
     });
-    expect(code).toBe(2);
+    expect(code).toBe(253);
     expect(err).toMatch(/--table/);
     const withFlag = await main(
-      ['running', '--table', db.tableName, '--endpoint', db.local.endpoint, '--json'],
+      ['running', '--table', db.tableName, '--endpoint-url', db.local.endpoint, '--output', 'json'],
       {
         ...io,
         stdout: (text) => (err = text),
@@ -210,13 +225,21 @@ describe('jobs CLI against DynamoDB Local', () => {
       );
 
       // Act
-      const found = await cli('running', '--stack', 'JobStatusAggregator', '--region', 'us-east-1', '--json');
+      const found = await cli(
+        'running',
+        '--stack',
+        'JobStatusAggregator',
+        '--region',
+        'us-east-1',
+        '--output',
+        'json',
+      );
       const missing = await cli('running', '--stack', 'NoSuchStack', '--region', 'us-east-1');
 
       // Assess
       expect(found.code).toBe(0);
-      expect(JSON.parse(found.out).items.length).toBeGreaterThan(0);
-      expect(missing.code).not.toBe(0);
+      expect(JSON.parse(found.out).Items.length).toBeGreaterThan(0);
+      expect(missing.code).toBe(254);
       expect(missing.err).toMatch(/NoSuchStack/);
     } finally {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;

@@ -1,0 +1,21 @@
+import { changesCommand } from './changes.js';
+import type { Command } from './command.js';
+import { getCommand } from './get.js';
+import { historyCommand } from './history.js';
+import { reportCommand } from './report.js';
+import { runningCommand } from './running.js';
+import { statusCommand } from './status.js';
+
+/** The subcommands, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [
+  getCommand,
+  historyCommand,
+  runningCommand,
+  changesCommand,
+  statusCommand,
+  reportCommand,
+];
+
+export function commandNamed(name: string): Command | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

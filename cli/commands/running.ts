@@ -1,0 +1,23 @@
+import { LIST_OPTIONS } from '../args.js';
+import { collect } from '../paging.js';
+import { jobsTable } from '../tables.js';
+import type { Command } from './command.js';
+import { listResult, noExtraArgs, order, pagingFlags, serviceFlag } from './shared.js';
+
+export const runningCommand: Command = {
+  name: 'running',
+  synopsis: 'running [--service S]',
+  summary: 'jobs not in a final state',
+  options: [...LIST_OPTIONS, 'service'],
+  run: (context) => {
+    noExtraArgs(context.name, context.args);
+    const service = serviceFlag(context.values);
+    const paging = pagingFlags(context.values);
+    return context.withQueries(async (queries) => {
+      const page = await collect(context.name, paging, (options) =>
+        queries.running({ ...(service && { service }), ...order(context.values), ...options }),
+      );
+      return listResult(page, jobsTable, 'No running jobs');
+    });
+  },
+};
