@@ -88,7 +88,6 @@ export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapt
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const workflow = this.requireScope(job.scope, job.jobId);
     const ref = this.describedJob(workflow, job.jobId);
-
     const response = await callService(this.service, 'GetIdMappingJob', ref, () =>
       this.client.send(new GetIdMappingJobCommand({ workflowName: workflow, jobId: job.jobId })),
     );

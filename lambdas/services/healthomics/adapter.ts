@@ -108,7 +108,6 @@ export class HealthOmicsAdapter extends AdapterBase implements ServiceAdapter {
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const storeId = this.requireScope(job.scope, job.jobId);
     const ref = this.describedJob(storeId, job.jobId);
-
     const response = await callService(this.service, 'GetReferenceImportJob', ref, () =>
       this.client.send(new GetReferenceImportJobCommand({ referenceStoreId: storeId, id: job.jobId })),
     );

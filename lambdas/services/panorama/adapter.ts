@@ -6,45 +6,28 @@ import {
   PanoramaClient,
 } from '@aws-sdk/client-panorama';
 import { callService } from '../../aws/call-service.js';
-import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
-import { pages, resumeOf } from '../../aws/pages.js';
+import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
-import type { JobKey } from '../../core/job-key.js';
-import { type Log, silentLog } from '../../core/ports.js';
-import type { ServiceDefinition } from '../../core/service-definition.js';
+import { MalformedResponseError } from '../../core/errors.js';
 import { definedOnly, type JobSnapshot, toIsoUtc } from '../../core/snapshot.js';
 import { isTerminal, normalizeStatus } from '../../core/status.js';
+import { AdapterBase, type AdapterOptions, type IdFields } from '../adapter-kit.js';
 import { panoramaDefinition } from './definition.js';
 
-export interface PanoramaAdapterOptions {
-  readonly settings: ClientSettings;
-  readonly region: string;
-  readonly accountId?: string;
-  readonly clock?: () => Date;
-  readonly log?: Log;
-}
+export type PanoramaAdapterOptions = AdapterOptions;
 
-const SERVICE = panoramaDefinition.id;
+const IDS: IdFields = { jobId: 'JobId', status: 'Status', missing: 'job without' };
 
 /**
  * Panorama package import jobs through the real `PanoramaClient` (AWS ended support for Panorama on
  * 2026-05-31). Job ids are account-wide: there is no scope, and keys carry none.
  */
-export class PanoramaAdapter implements ServiceAdapter {
-  readonly definition: ServiceDefinition = panoramaDefinition;
+export class PanoramaAdapter extends AdapterBase implements ServiceAdapter {
   private readonly client: PanoramaClient;
-  private readonly region: string;
-  private readonly accountId: string | undefined;
-  private readonly clock: () => Date;
-  private readonly log: Log;
 
   constructor(options: PanoramaAdapterOptions) {
+    super(panoramaDefinition, IDS, options);
     this.client = new PanoramaClient({ ...baseClientConfig(options.settings), region: options.region });
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.clock = options.clock ?? (() => new Date());
-    this.log = options.log ?? silentLog;
   }
 
   /** Panorama has no scopes: one pass at account level. */
@@ -57,58 +40,40 @@ export class PanoramaAdapter implements ServiceAdapter {
    * ignored (there is none).
    */
   async *listJobs(_scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
-    const listing = pages(
-      { service: SERVICE, operation: 'ListPackageImportJobs' },
-      (token) =>
+    yield* this.listedJobs(undefined, options, {
+      operation: 'ListPackageImportJobs',
+      fetchPage: (token) =>
         this.client.send(
           new ListPackageImportJobsCommand({
             MaxResults: this.definition.maxPageSize,
             ...(token && { NextToken: token }),
           }),
         ),
-      (page) => page.NextToken,
-      resumeOf(options, undefined),
-    );
-    for await (const page of listing) {
-      const observedAt = this.observedAt();
-      const items = page.PackageImportJobs ?? [];
-      this.log.debug('listed a page of package import jobs', { service: SERVICE, items: items.length });
-      for (const item of items) yield this.listed(item, observedAt);
-    }
+      tokenOf: (page) => page.NextToken,
+      itemsOf: (page) => {
+        const items = page.PackageImportJobs ?? [];
+        this.log.debug('listed a page of package import jobs', {
+          service: this.service,
+          items: items.length,
+        });
+        return items;
+      },
+      idsOf: (item) => ({ jobId: item.JobId, status: item.Status }),
+      snapshot: (item, jobId, rawStatus, observedAt) =>
+        this.snapshot(jobId, rawStatus, item, 'summary', observedAt),
+    });
   }
 
   /** DescribePackageImportJob, with the S3 locations of the package read and of the imported result. */
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
-    const ref: JobRef = { service: SERVICE, jobId: job.jobId };
-    const problem = this.definition.validateJobId(job.jobId);
-    if (problem) throw new InvalidIdError(ref, 'JobId', job.jobId, problem);
-
-    const response = await callService(SERVICE, 'DescribePackageImportJob', ref, () =>
+    const ref = this.describedJob(undefined, job.jobId);
+    const response = await callService(this.service, 'DescribePackageImportJob', ref, () =>
       this.client.send(new DescribePackageImportJobCommand({ JobId: job.jobId })),
     );
     if (!response.Status) {
-      throw new MalformedResponseError(SERVICE, 'DescribePackageImportJob', 'no Status', ref);
+      throw new MalformedResponseError(this.service, 'DescribePackageImportJob', 'no Status', ref);
     }
     return this.snapshot(job.jobId, response.Status, response, 'full');
-  }
-
-  private listed(item: PackageImportJob, observedAt: string): ListedJob {
-    if (!item.JobId || !item.Status) {
-      const ref: JobRef = { service: SERVICE, ...(item.JobId && { jobId: item.JobId }) };
-      const missing = item.JobId ? 'Status' : 'JobId';
-      return {
-        ok: false,
-        error: new MalformedResponseError(SERVICE, 'ListPackageImportJobs', `job without ${missing}`, ref),
-      };
-    }
-    const problem = this.definition.validateJobId(item.JobId);
-    if (problem) {
-      return {
-        ok: false,
-        error: new InvalidIdError({ service: SERVICE, jobId: item.JobId }, 'JobId', item.JobId, problem),
-      };
-    }
-    return { ok: true, snapshot: this.snapshot(item.JobId, item.Status, item, 'summary', observedAt) };
   }
 
   private snapshot(
@@ -122,7 +87,7 @@ export class PanoramaAdapter implements ServiceAdapter {
     const input = job.InputConfig?.PackageVersionInputConfig?.S3Location;
     const output = job.Output?.OutputS3Location;
     return {
-      key: this.key(jobId),
+      key: this.key(undefined, jobId),
       status,
       rawStatus,
       observedAt,
@@ -137,19 +102,6 @@ export class PanoramaAdapter implements ServiceAdapter {
         outputLocation: s3Uri(output?.BucketName, output?.ObjectKey),
       }),
     };
-  }
-
-  private key(jobId: string): JobKey {
-    return {
-      service: SERVICE,
-      region: this.region,
-      ...(this.accountId !== undefined && { accountId: this.accountId }),
-      jobId,
-    };
-  }
-
-  private observedAt(): string {
-    return this.clock().toISOString();
   }
 }
 
