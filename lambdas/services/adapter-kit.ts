@@ -5,7 +5,8 @@ import type { JobKey } from '../core/job-key.js';
 import { type Log, silentLog } from '../core/ports.js';
 import type { ServiceDefinition } from '../core/service-definition.js';
 import type { ServiceId } from '../core/service-id.js';
-import type { JobSnapshot } from '../core/snapshot.js';
+import { definedOnly, type JobSnapshot } from '../core/snapshot.js';
+import { type JobStatus, normalizeStatus } from '../core/status.js';
 import type { AdapterInit } from './service-module.js';
 
 /** What every adapter is built from: the registry's `AdapterInit`, a log by default silent, and a clock. */
@@ -24,6 +25,23 @@ export interface IdFields {
   /** The scope id's field and what is said when it is missing; none for a service without scopes. */
   readonly scope?: { readonly field: string; readonly required: string };
 }
+
+/** The job a snapshot is of, and how it was seen: `scope` none for a service without scopes. */
+export interface Observation {
+  readonly scope: string | undefined;
+  readonly jobId: string;
+  readonly rawStatus: string;
+  readonly detail: JobSnapshot['detail'];
+  /** When the page or the describe response was read; by default now. */
+  readonly observedAt?: string;
+}
+
+/** A snapshot's own fields; an `undefined` one is left out, never invented. */
+export type SnapshotFields = {
+  readonly [K in Exclude<keyof JobSnapshot, 'key' | 'status' | 'rawStatus' | 'observedAt' | 'detail'>]?:
+    | JobSnapshot[K]
+    | undefined;
+};
 
 /** One paginated list call: each page's request, its next token and its items. */
 export interface PagedCall<Page, Item> {
@@ -174,6 +192,25 @@ export abstract class AdapterBase {
     const problem = this.definition.validateJobId(jobId);
     if (problem) throw new InvalidIdError(ref, this.ids.jobId, jobId, problem);
     return ref;
+  }
+
+  /**
+   * The frame every snapshot shares (its key, the status normalized by the definition's map, the raw status,
+   * when and how fully it was seen) around the service's own `fields`, which may depend on the status.
+   */
+  protected snapshotOf(
+    seen: Observation,
+    fields: SnapshotFields | ((status: JobStatus) => SnapshotFields),
+  ): JobSnapshot {
+    const status = normalizeStatus(this.definition.statusMap, seen.rawStatus);
+    return {
+      key: this.key(seen.scope, seen.jobId),
+      status,
+      rawStatus: seen.rawStatus,
+      observedAt: seen.observedAt ?? this.observedAt(),
+      detail: seen.detail,
+      ...definedOnly(typeof fields === 'function' ? fields(status) : fields),
+    };
   }
 
   protected key(scope: string | undefined, jobId: string): JobKey {

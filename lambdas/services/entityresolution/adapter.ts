@@ -2,7 +2,6 @@ import {
   EntityResolutionClient,
   GetIdMappingJobCommand,
   type GetIdMappingJobOutput,
-  type JobSummary,
   ListIdMappingJobsCommand,
   ListIdMappingWorkflowsCommand,
 } from '@aws-sdk/client-entityresolution';
@@ -10,9 +9,8 @@ import { callService } from '../../aws/call-service.js';
 import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { MalformedResponseError } from '../../core/errors.js';
-import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
-import { normalizeStatus } from '../../core/status.js';
-import { AdapterBase, type AdapterOptions, type IdFields } from '../adapter-kit.js';
+import { type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { entityResolutionDefinition, workflowNameOfArn } from './definition.js';
 
 export type EntityResolutionAdapterOptions = AdapterOptions;
@@ -79,7 +77,10 @@ export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapt
       itemsOf: (page) => page.jobs,
       idsOf: (item) => ({ jobId: item.jobId, status: item.status }),
       snapshot: (item, jobId, rawStatus, observedAt) =>
-        this.summary(keyScope, jobId, rawStatus, item, observedAt),
+        this.snapshotOf(
+          { scope: keyScope, jobId, rawStatus, detail: 'summary', observedAt },
+          { startedAt: toIsoUtc(item.startTime), endedAt: toIsoUtc(item.endTime) },
+        ),
       keyScope,
     });
   }
@@ -92,50 +93,8 @@ export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapt
       this.client.send(new GetIdMappingJobCommand({ workflowName: workflow, jobId: job.jobId })),
     );
     if (!response.status) throw new MalformedResponseError(this.service, 'GetIdMappingJob', 'no status', ref);
-    return this.fullSnapshot(this.scopeKey(workflow), job.jobId, response.status, response);
-  }
-
-  private fullSnapshot(
-    scope: string,
-    jobId: string,
-    rawStatus: string,
-    response: GetIdMappingJobOutput,
-  ): JobSnapshot {
-    const outputs = (response.outputSourceConfig ?? [])
-      .map((output) => output.outputS3Path)
-      .filter((path): path is string => Boolean(path));
-    return {
-      key: this.key(scope, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.observedAt(),
-      detail: 'full',
-      ...definedOnly({
-        // AWS's `startTime` is set when the job is started (StartIdMappingJob), so queued jobs have it too.
-        startedAt: toIsoUtc(response.startTime),
-        endedAt: toIsoUtc(response.endTime),
-        message: response.errorDetails?.errorMessage || undefined,
-        metrics: toCounters(response.metrics ? { ...response.metrics } : undefined),
-        outputLocation: outputs.length > 0 ? outputs.join(', ') : undefined,
-      }),
-    };
-  }
-
-  private summary(
-    scope: string,
-    jobId: string,
-    rawStatus: string,
-    item: JobSummary,
-    observedAt: string,
-  ): JobSnapshot {
-    return {
-      key: this.key(scope, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt,
-      detail: 'summary',
-      ...definedOnly({ startedAt: toIsoUtc(item.startTime), endedAt: toIsoUtc(item.endTime) }),
-    };
+    const seen = { scope: this.scopeKey(workflow), jobId: job.jobId, rawStatus: response.status };
+    return this.snapshotOf({ ...seen, detail: 'full' }, describedFields(response));
   }
 
   /**
@@ -150,4 +109,18 @@ export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapt
     const sameAccount = this.accountId === undefined || account === this.accountId;
     return region === this.region && sameAccount ? name : workflow;
   }
+}
+
+function describedFields(response: GetIdMappingJobOutput): SnapshotFields {
+  const outputs = (response.outputSourceConfig ?? [])
+    .map((output) => output.outputS3Path)
+    .filter((path): path is string => Boolean(path));
+  return {
+    // AWS's `startTime` is set when the job is started (StartIdMappingJob), so queued jobs have it too.
+    startedAt: toIsoUtc(response.startTime),
+    endedAt: toIsoUtc(response.endTime),
+    message: response.errorDetails?.errorMessage || undefined,
+    metrics: toCounters(response.metrics ? { ...response.metrics } : undefined),
+    outputLocation: outputs.length > 0 ? outputs.join(', ') : undefined,
+  };
 }

@@ -14,8 +14,8 @@ import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../
 import { type JobRef, MalformedResponseError, ServiceCallError } from '../../core/errors.js';
 import { describeJobKey, type JobKey } from '../../core/job-key.js';
 import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
-import { JobStatus, normalizeStatus } from '../../core/status.js';
-import { AdapterBase, type AdapterOptions, type IdFields } from '../adapter-kit.js';
+import { JobStatus } from '../../core/status.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,
@@ -133,7 +133,8 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
       tokenOf: (page) => page.nextToken,
       itemsOf: (page) => page.jobSummaries,
       idsOf: (item) => ({ jobId: item.jobId, status: item.jobStatus }),
-      snapshot: (item, jobId, rawStatus) => this.toSnapshot(datastoreId, jobId, rawStatus, item, 'summary'),
+      snapshot: (item, jobId, rawStatus) =>
+        this.snapshotOf({ scope: datastoreId, jobId, rawStatus, detail: 'summary' }, jobFields(item)),
     });
   }
 
@@ -152,34 +153,10 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
         ref,
       );
     }
-    const snapshot = this.toSnapshot(datastoreId, job.jobId, properties.jobStatus, properties, 'full');
+    const seen = { scope: datastoreId, jobId: job.jobId, rawStatus: properties.jobStatus };
+    const snapshot = this.snapshotOf({ ...seen, detail: 'full' }, jobFields(properties));
     if (properties.jobStatus !== 'COMPLETED' || !properties.outputS3Uri) return snapshot;
     return this.withManifest(snapshot, properties.outputS3Uri);
-  }
-
-  private toSnapshot(
-    datastoreId: string,
-    jobId: string,
-    rawStatus: string,
-    job: DICOMImportJobSummary | DICOMImportJobProperties,
-    detail: JobSnapshot['detail'],
-  ): JobSnapshot {
-    // HealthImaging reports no start time: startedAt stays absent. dataAccessRoleArn is not carried.
-    return {
-      key: this.key(datastoreId, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.observedAt(),
-      detail,
-      ...definedOnly({
-        jobName: job.jobName,
-        submittedAt: toIsoUtc(job.submittedAt),
-        endedAt: toIsoUtc(job.endedAt),
-        message: job.message,
-        inputLocation: 'inputS3Uri' in job ? job.inputS3Uri : undefined,
-        outputLocation: 'outputS3Uri' in job ? job.outputS3Uri : undefined,
-      }),
-    };
   }
 
   /** Lays the manifest's verdict over a COMPLETED snapshot; any problem leaves the snapshot as it was. */
@@ -254,6 +231,21 @@ class ManifestProblem extends Error {
     super(message);
     this.name = 'ManifestProblem';
   }
+}
+
+/**
+ * What a list summary and a describe response both carry; only the response has the S3 URIs. HealthImaging
+ * reports no start time: startedAt stays absent. dataAccessRoleArn is not carried.
+ */
+function jobFields(job: DICOMImportJobSummary | DICOMImportJobProperties): SnapshotFields {
+  return {
+    jobName: job.jobName,
+    submittedAt: toIsoUtc(job.submittedAt),
+    endedAt: toIsoUtc(job.endedAt),
+    message: job.message,
+    inputLocation: 'inputS3Uri' in job ? job.inputS3Uri : undefined,
+    outputLocation: 'outputS3Uri' in job ? job.outputS3Uri : undefined,
+  };
 }
 
 function defaultS3Client(settings: ClientSettings, region: string): S3Client {

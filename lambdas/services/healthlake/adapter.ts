@@ -10,9 +10,8 @@ import { callService } from '../../aws/call-service.js';
 import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { MalformedResponseError } from '../../core/errors.js';
-import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
-import { normalizeStatus } from '../../core/status.js';
-import { AdapterBase, type AdapterOptions, type IdFields } from '../adapter-kit.js';
+import { type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { HEALTHLAKE_MAX_DATASTORE_PAGE, healthLakeDefinition } from './definition.js';
 
 /** The region watched is also the client's region. */
@@ -80,7 +79,8 @@ export class HealthLakeAdapter extends AdapterBase implements ServiceAdapter {
       tokenOf: (page) => page.NextToken,
       itemsOf: (page) => page.ImportJobPropertiesList,
       idsOf: (item) => ({ jobId: item.JobId, status: item.JobStatus }),
-      snapshot: (item, jobId, rawStatus) => this.toSnapshot(datastoreId, jobId, rawStatus, item),
+      snapshot: (item, jobId, rawStatus) =>
+        this.snapshotOf({ scope: datastoreId, jobId, rawStatus, detail: 'full' }, jobFields(item)),
     });
   }
 
@@ -99,32 +99,23 @@ export class HealthLakeAdapter extends AdapterBase implements ServiceAdapter {
         ref,
       );
     }
-    return this.toSnapshot(datastoreId, job.jobId, properties.JobStatus, properties);
+    const seen = { scope: datastoreId, jobId: job.jobId, rawStatus: properties.JobStatus };
+    return this.snapshotOf({ ...seen, detail: 'full' }, jobFields(properties));
   }
+}
 
-  private toSnapshot(
-    datastoreId: string,
-    jobId: string,
-    rawStatus: string,
-    properties: ImportJobProperties,
-  ): JobSnapshot {
-    // HealthLake reports no start time: startedAt stays absent. DataAccessRoleArn and the KMS key are
-    // deliberately not carried.
-    return {
-      key: this.key(datastoreId, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.observedAt(),
-      detail: 'full',
-      ...definedOnly({
-        jobName: properties.JobName,
-        submittedAt: toIsoUtc(properties.SubmitTime),
-        endedAt: toIsoUtc(properties.EndTime),
-        message: properties.Message,
-        progress: toCounters(properties.JobProgressReport as Record<string, unknown> | undefined),
-        inputLocation: properties.InputDataConfig?.S3Uri,
-        outputLocation: properties.JobOutputDataConfig?.S3Configuration?.S3Uri,
-      }),
-    };
-  }
+/**
+ * What a list item and a describe response both carry. HealthLake reports no start time: startedAt stays
+ * absent. DataAccessRoleArn and the KMS key are deliberately not carried.
+ */
+function jobFields(properties: ImportJobProperties): SnapshotFields {
+  return {
+    jobName: properties.JobName,
+    submittedAt: toIsoUtc(properties.SubmitTime),
+    endedAt: toIsoUtc(properties.EndTime),
+    message: properties.Message,
+    progress: toCounters(properties.JobProgressReport as Record<string, unknown> | undefined),
+    inputLocation: properties.InputDataConfig?.S3Uri,
+    outputLocation: properties.JobOutputDataConfig?.S3Configuration?.S3Uri,
+  };
 }

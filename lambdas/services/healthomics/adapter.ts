@@ -2,7 +2,6 @@ import {
   GetReferenceImportJobCommand,
   type GetReferenceImportJobResponse,
   type ImportReferenceFilter,
-  type ImportReferenceJobItem,
   type ImportReferenceSourceItem,
   ListReferenceImportJobsCommand,
   ListReferenceStoresCommand,
@@ -21,7 +20,7 @@ import {
   toIsoUtc,
 } from '../../core/snapshot.js';
 import { normalizeStatus } from '../../core/status.js';
-import { AdapterBase, type AdapterOptions, type IdFields } from '../adapter-kit.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { healthOmicsDefinition, referenceImportItemStatusMap } from './definition.js';
 
 export type HealthOmicsAdapterOptions = AdapterOptions;
@@ -100,7 +99,10 @@ export class HealthOmicsAdapter extends AdapterBase implements ServiceAdapter {
       itemsOf: (page) => page.importJobs,
       idsOf: (item) => ({ jobId: item.id, status: item.status }),
       snapshot: (item, jobId, rawStatus, observedAt) =>
-        this.summary(storeId, jobId, rawStatus, item, observedAt),
+        this.snapshotOf(
+          { scope: storeId, jobId, rawStatus, detail: 'summary', observedAt },
+          { submittedAt: toIsoUtc(item.creationTime), endedAt: toIsoUtc(item.completionTime) },
+        ),
     });
   }
 
@@ -114,51 +116,20 @@ export class HealthOmicsAdapter extends AdapterBase implements ServiceAdapter {
     if (!response.status) {
       throw new MalformedResponseError(this.service, 'GetReferenceImportJob', 'no status', ref);
     }
-    return this.fullSnapshot(storeId, job.jobId, response.status, response);
+    const seen = { scope: storeId, jobId: job.jobId, rawStatus: response.status };
+    return this.snapshotOf({ ...seen, detail: 'full' }, describedFields(response));
   }
+}
 
-  private fullSnapshot(
-    storeId: string,
-    jobId: string,
-    rawStatus: string,
-    response: GetReferenceImportJobResponse,
-  ): JobSnapshot {
-    const sources = response.sources?.map(toSourceStatus);
-    return {
-      key: this.key(storeId, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.observedAt(),
-      detail: 'full',
-      ...definedOnly({
-        submittedAt: toIsoUtc(response.creationTime),
-        endedAt: toIsoUtc(response.completionTime),
-        message: response.statusMessage || undefined,
-        sources,
-        progress: sources && sources.length > 0 ? countSources(sources) : undefined,
-      }),
-    };
-  }
-
-  private summary(
-    storeId: string,
-    jobId: string,
-    rawStatus: string,
-    item: ImportReferenceJobItem,
-    observedAt: string,
-  ): JobSnapshot {
-    return {
-      key: this.key(storeId, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt,
-      detail: 'summary',
-      ...definedOnly({
-        submittedAt: toIsoUtc(item.creationTime),
-        endedAt: toIsoUtc(item.completionTime),
-      }),
-    };
-  }
+function describedFields(response: GetReferenceImportJobResponse): SnapshotFields {
+  const sources = response.sources?.map(toSourceStatus);
+  return {
+    submittedAt: toIsoUtc(response.creationTime),
+    endedAt: toIsoUtc(response.completionTime),
+    message: response.statusMessage || undefined,
+    sources,
+    progress: sources && sources.length > 0 ? countSources(sources) : undefined,
+  };
 }
 
 function toSourceStatus(item: ImportReferenceSourceItem): SourceStatus {

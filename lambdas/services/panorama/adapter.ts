@@ -9,9 +9,9 @@ import { callService } from '../../aws/call-service.js';
 import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { MalformedResponseError } from '../../core/errors.js';
-import { definedOnly, type JobSnapshot, toIsoUtc } from '../../core/snapshot.js';
-import { isTerminal, normalizeStatus } from '../../core/status.js';
-import { AdapterBase, type AdapterOptions, type IdFields } from '../adapter-kit.js';
+import { type JobSnapshot, toIsoUtc } from '../../core/snapshot.js';
+import { isTerminal, type JobStatus } from '../../core/status.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { panoramaDefinition } from './definition.js';
 
 export type PanoramaAdapterOptions = AdapterOptions;
@@ -60,7 +60,9 @@ export class PanoramaAdapter extends AdapterBase implements ServiceAdapter {
       },
       idsOf: (item) => ({ jobId: item.JobId, status: item.Status }),
       snapshot: (item, jobId, rawStatus, observedAt) =>
-        this.snapshot(jobId, rawStatus, item, 'summary', observedAt),
+        this.snapshotOf({ scope: undefined, jobId, rawStatus, detail: 'summary', observedAt }, (status) =>
+          jobFields(item, status),
+        ),
     });
   }
 
@@ -73,36 +75,27 @@ export class PanoramaAdapter extends AdapterBase implements ServiceAdapter {
     if (!response.Status) {
       throw new MalformedResponseError(this.service, 'DescribePackageImportJob', 'no Status', ref);
     }
-    return this.snapshot(job.jobId, response.Status, response, 'full');
+    const seen = { scope: undefined, jobId: job.jobId, rawStatus: response.Status };
+    return this.snapshotOf({ ...seen, detail: 'full' }, (status) => jobFields(response, status));
   }
+}
 
-  private snapshot(
-    jobId: string,
-    rawStatus: string,
-    job: PackageImportJob & Partial<DescribePackageImportJobResponse>,
-    detail: JobSnapshot['detail'],
-    observedAt = this.observedAt(),
-  ): JobSnapshot {
-    const status = normalizeStatus(this.definition.statusMap, rawStatus);
-    const input = job.InputConfig?.PackageVersionInputConfig?.S3Location;
-    const output = job.Output?.OutputS3Location;
-    return {
-      key: this.key(undefined, jobId),
-      status,
-      rawStatus,
-      observedAt,
-      detail,
-      ...definedOnly({
-        submittedAt: toIsoUtc(job.CreatedTime),
-        // Panorama has no end time. A finished job is not updated again, so its LastUpdatedTime is when it
-        // ended; for a pending job it is only the last update, and is not reported.
-        endedAt: isTerminal(status) ? toIsoUtc(job.LastUpdatedTime) : undefined,
-        message: job.StatusMessage || undefined,
-        inputLocation: s3Uri(input?.BucketName, input?.ObjectKey),
-        outputLocation: s3Uri(output?.BucketName, output?.ObjectKey),
-      }),
-    };
-  }
+/** What a list item and a describe response both carry; only the response has the output location. */
+function jobFields(
+  job: PackageImportJob & Partial<DescribePackageImportJobResponse>,
+  status: JobStatus,
+): SnapshotFields {
+  const input = job.InputConfig?.PackageVersionInputConfig?.S3Location;
+  const output = job.Output?.OutputS3Location;
+  return {
+    submittedAt: toIsoUtc(job.CreatedTime),
+    // Panorama has no end time. A finished job is not updated again, so its LastUpdatedTime is when it
+    // ended; for a pending job it is only the last update, and is not reported.
+    endedAt: isTerminal(status) ? toIsoUtc(job.LastUpdatedTime) : undefined,
+    message: job.StatusMessage || undefined,
+    inputLocation: s3Uri(input?.BucketName, input?.ObjectKey),
+    outputLocation: s3Uri(output?.BucketName, output?.ObjectKey),
+  };
 }
 
 function s3Uri(bucket: string | undefined, key: string | undefined): string | undefined {
