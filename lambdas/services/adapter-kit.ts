@@ -1,3 +1,4 @@
+import { callService } from '../aws/call-service.js';
 import { pages, resumeOf, statusPasses } from '../aws/pages.js';
 import type { ListedJob, ListJobsOptions } from '../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError } from '../core/errors.js';
@@ -43,15 +44,15 @@ export type SnapshotFields = {
     | undefined;
 };
 
-/** One paginated list call: each page's request, its next token and its items. */
+/** One paginated list call: each page's next token and its items. */
 export interface PagedCall<Page, Item> {
-  readonly operation: string;
   readonly tokenOf: (page: Page) => string | undefined;
   readonly itemsOf: (page: Page) => readonly Item[] | undefined;
 }
 
 /** The list call of scopes (data stores, reference stores, workflows). */
 export interface ScopeListing<Page, Item> extends PagedCall<Page, Item> {
+  readonly operation: string;
   readonly fetchPage: (token: string | undefined) => Promise<Page>;
   readonly idOf: (item: Item) => string | undefined;
   /** Logged, with the service, for an item without an id; the item is skipped. */
@@ -60,7 +61,7 @@ export interface ScopeListing<Page, Item> extends PagedCall<Page, Item> {
   readonly gone?: (item: Item) => boolean;
 }
 
-/** The list call of one scope's jobs. */
+/** The list call of one scope's jobs: the definition's `listOperation`, which the rate limit knows it by. */
 export interface JobListing<Page, Item> extends PagedCall<Page, Item> {
   /** One page of one pass: `status` is the raw status asked for, none on an unfiltered pass. */
   readonly fetchPage: (token: string | undefined, status: string | undefined) => Promise<Page>;
@@ -125,11 +126,8 @@ export abstract class AdapterBase {
     listing: JobListing<Page, Item>,
   ): AsyncIterable<ListedJob> {
     const service = this.service;
-    const call = {
-      service,
-      operation: listing.operation,
-      ...(scope !== undefined && { job: { service, scope } }),
-    };
+    const operation = this.definition.listOperation;
+    const call = { service, operation, ...(scope !== undefined && { job: { service, scope } }) };
     const keyScope = listing.keyScope ?? scope;
     const passes = this.definition.listFilters.status ? statusPasses(options) : [undefined];
     for (const status of passes) {
@@ -137,7 +135,7 @@ export abstract class AdapterBase {
       for await (const page of pages(call, fetchPage, listing.tokenOf, resumeOf(options, status))) {
         const observedAt = this.observedAt();
         for (const item of listing.itemsOf(page) ?? []) {
-          yield this.listedItem(keyScope, listing.operation, listing.idsOf(item), (jobId, rawStatus) =>
+          yield this.listedItem(keyScope, operation, listing.idsOf(item), (jobId, rawStatus) =>
             listing.snapshot(item, jobId, rawStatus, observedAt),
           );
         }
@@ -184,6 +182,16 @@ export abstract class AdapterBase {
     const problem = this.definition.validateScopeId?.(scope);
     if (problem) throw new InvalidIdError(ref, fields.field, scope, problem);
     return scope;
+  }
+
+  /** The describe call (the definition's `describeOperation`), its failures classified and naming `ref`. */
+  protected describeCall<T>(ref: JobRef, send: () => Promise<T>): Promise<T> {
+    return callService(this.service, this.definition.describeOperation, ref, send);
+  }
+
+  /** A describe response without what every job has (its status). */
+  protected malformedDescribe(detail: string, ref: JobRef): MalformedResponseError {
+    return new MalformedResponseError(this.service, this.definition.describeOperation, detail, ref);
   }
 
   /** The job a describe call is about (`scope` none for a service without scopes), its id checked first. */

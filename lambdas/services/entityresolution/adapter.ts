@@ -5,10 +5,8 @@ import {
   ListIdMappingJobsCommand,
   ListIdMappingWorkflowsCommand,
 } from '@aws-sdk/client-entityresolution';
-import { callService } from '../../aws/call-service.js';
 import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { MalformedResponseError } from '../../core/errors.js';
 import { type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
 import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { entityResolutionDefinition, workflowNameOfArn } from './definition.js';
@@ -64,7 +62,6 @@ export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapt
     const workflow = this.requireScope(scope);
     const keyScope = this.scopeKey(workflow);
     yield* this.listedJobs(workflow, options, {
-      operation: 'ListIdMappingJobs',
       fetchPage: (token) =>
         this.client.send(
           new ListIdMappingJobsCommand({
@@ -89,10 +86,10 @@ export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapt
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const workflow = this.requireScope(job.scope, job.jobId);
     const ref = this.describedJob(workflow, job.jobId);
-    const response = await callService(this.service, 'GetIdMappingJob', ref, () =>
+    const response = await this.describeCall(ref, () =>
       this.client.send(new GetIdMappingJobCommand({ workflowName: workflow, jobId: job.jobId })),
     );
-    if (!response.status) throw new MalformedResponseError(this.service, 'GetIdMappingJob', 'no status', ref);
+    if (!response.status) throw this.malformedDescribe('no status', ref);
     const seen = { scope: this.scopeKey(workflow), jobId: job.jobId, rawStatus: response.status };
     return this.snapshotOf({ ...seen, detail: 'full' }, describedFields(response));
   }

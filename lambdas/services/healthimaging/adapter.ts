@@ -11,7 +11,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { callService } from '../../aws/call-service.js';
 import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { type JobRef, MalformedResponseError, ServiceCallError } from '../../core/errors.js';
+import { type JobRef, ServiceCallError } from '../../core/errors.js';
 import { describeJobKey, type JobKey } from '../../core/job-key.js';
 import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
 import { JobStatus } from '../../core/status.js';
@@ -119,7 +119,6 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const datastoreId = this.requireScope(scope);
     yield* this.listedJobs(datastoreId, options, {
-      operation: 'ListDICOMImportJobs',
       fetchPage: (token, status) =>
         this.client.send(
           new ListDICOMImportJobsCommand({
@@ -141,17 +140,12 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const datastoreId = this.requireScope(job.scope, job.jobId);
     const ref = this.describedJob(datastoreId, job.jobId);
-    const response = await callService(this.service, 'GetDICOMImportJob', ref, () =>
+    const response = await this.describeCall(ref, () =>
       this.client.send(new GetDICOMImportJobCommand({ datastoreId, jobId: job.jobId })),
     );
     const properties = response.jobProperties;
     if (!properties?.jobStatus) {
-      throw new MalformedResponseError(
-        this.service,
-        'GetDICOMImportJob',
-        properties ? 'jobProperties has no jobStatus' : 'no jobProperties',
-        ref,
-      );
+      throw this.malformedDescribe(properties ? 'jobProperties has no jobStatus' : 'no jobProperties', ref);
     }
     const seen = { scope: datastoreId, jobId: job.jobId, rawStatus: properties.jobStatus };
     const snapshot = this.snapshotOf({ ...seen, detail: 'full' }, jobFields(properties));

@@ -6,10 +6,8 @@ import {
   ListFHIRDatastoresCommand,
   ListFHIRImportJobsCommand,
 } from '@aws-sdk/client-healthlake';
-import { callService } from '../../aws/call-service.js';
 import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { MalformedResponseError } from '../../core/errors.js';
 import { type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
 import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { HEALTHLAKE_MAX_DATASTORE_PAGE, healthLakeDefinition } from './definition.js';
@@ -64,7 +62,6 @@ export class HealthLakeAdapter extends AdapterBase implements ServiceAdapter {
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const datastoreId = this.requireScope(scope);
     yield* this.listedJobs(datastoreId, options, {
-      operation: 'ListFHIRImportJobs',
       fetchPage: (token, status) =>
         this.client.send(
           new ListFHIRImportJobsCommand({
@@ -87,14 +84,12 @@ export class HealthLakeAdapter extends AdapterBase implements ServiceAdapter {
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const datastoreId = this.requireScope(job.scope, job.jobId);
     const ref = this.describedJob(datastoreId, job.jobId);
-    const response = await callService(this.service, 'DescribeFHIRImportJob', ref, () =>
+    const response = await this.describeCall(ref, () =>
       this.client.send(new DescribeFHIRImportJobCommand({ DatastoreId: datastoreId, JobId: job.jobId })),
     );
     const properties = response.ImportJobProperties;
     if (!properties?.JobStatus) {
-      throw new MalformedResponseError(
-        this.service,
-        'DescribeFHIRImportJob',
+      throw this.malformedDescribe(
         properties ? 'ImportJobProperties has no JobStatus' : 'no ImportJobProperties',
         ref,
       );

@@ -8,10 +8,8 @@ import {
   OmicsClient,
   type ReferenceImportJobStatus,
 } from '@aws-sdk/client-omics';
-import { callService } from '../../aws/call-service.js';
 import { baseClientConfig, hasEndpointOverride } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { MalformedResponseError } from '../../core/errors.js';
 import {
   type Counters,
   definedOnly,
@@ -80,7 +78,6 @@ export class HealthOmicsAdapter extends AdapterBase implements ServiceAdapter {
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     const storeId = this.requireScope(scope);
     yield* this.listedJobs(storeId, options, {
-      operation: 'ListReferenceImportJobs',
       fetchPage: (token, status) => {
         const filter: ImportReferenceFilter = {
           ...(status !== undefined && { status: status as ReferenceImportJobStatus }),
@@ -110,11 +107,11 @@ export class HealthOmicsAdapter extends AdapterBase implements ServiceAdapter {
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const storeId = this.requireScope(job.scope, job.jobId);
     const ref = this.describedJob(storeId, job.jobId);
-    const response = await callService(this.service, 'GetReferenceImportJob', ref, () =>
+    const response = await this.describeCall(ref, () =>
       this.client.send(new GetReferenceImportJobCommand({ referenceStoreId: storeId, id: job.jobId })),
     );
     if (!response.status) {
-      throw new MalformedResponseError(this.service, 'GetReferenceImportJob', 'no status', ref);
+      throw this.malformedDescribe('no status', ref);
     }
     const seen = { scope: storeId, jobId: job.jobId, rawStatus: response.status };
     return this.snapshotOf({ ...seen, detail: 'full' }, describedFields(response));

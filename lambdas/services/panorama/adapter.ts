@@ -5,10 +5,8 @@ import {
   type PackageImportJob,
   PanoramaClient,
 } from '@aws-sdk/client-panorama';
-import { callService } from '../../aws/call-service.js';
 import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { MalformedResponseError } from '../../core/errors.js';
 import { type JobSnapshot, toIsoUtc } from '../../core/snapshot.js';
 import { isTerminal, type JobStatus } from '../../core/status.js';
 import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
@@ -41,7 +39,6 @@ export class PanoramaAdapter extends AdapterBase implements ServiceAdapter {
    */
   async *listJobs(_scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
     yield* this.listedJobs(undefined, options, {
-      operation: 'ListPackageImportJobs',
       fetchPage: (token) =>
         this.client.send(
           new ListPackageImportJobsCommand({
@@ -69,11 +66,11 @@ export class PanoramaAdapter extends AdapterBase implements ServiceAdapter {
   /** DescribePackageImportJob, with the S3 locations of the package read and of the imported result. */
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const ref = this.describedJob(undefined, job.jobId);
-    const response = await callService(this.service, 'DescribePackageImportJob', ref, () =>
+    const response = await this.describeCall(ref, () =>
       this.client.send(new DescribePackageImportJobCommand({ JobId: job.jobId })),
     );
     if (!response.Status) {
-      throw new MalformedResponseError(this.service, 'DescribePackageImportJob', 'no Status', ref);
+      throw this.malformedDescribe('no Status', ref);
     }
     const seen = { scope: undefined, jobId: job.jobId, rawStatus: response.Status };
     return this.snapshotOf({ ...seen, detail: 'full' }, (status) => jobFields(response, status));
