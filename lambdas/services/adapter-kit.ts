@@ -164,8 +164,9 @@ export abstract class AdapterBase {
       };
     }
     const problem = this.definition.validateJobId(jobId);
-    if (problem)
+    if (problem) {
       return { ok: false, error: new InvalidIdError({ ...scoped, jobId }, this.ids.jobId, jobId, problem) };
+    }
     return { ok: true, snapshot: snapshot(jobId, status) };
   }
 
@@ -221,7 +222,7 @@ export abstract class AdapterBase {
     };
   }
 
-  protected key(scope: string | undefined, jobId: string): JobKey {
+  private key(scope: string | undefined, jobId: string): JobKey {
     return {
       service: this.service,
       region: this.region,
@@ -231,7 +232,7 @@ export abstract class AdapterBase {
     };
   }
 
-  protected observedAt(): string {
+  private observedAt(): string {
     return this.clock().toISOString();
   }
 }
