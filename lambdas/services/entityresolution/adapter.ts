@@ -2,75 +2,56 @@ import {
   EntityResolutionClient,
   GetIdMappingJobCommand,
   type GetIdMappingJobOutput,
-  type JobSummary,
   ListIdMappingJobsCommand,
   ListIdMappingWorkflowsCommand,
 } from '@aws-sdk/client-entityresolution';
-import { callService } from '../../aws/call-service.js';
-import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
-import { pages, resumeOf } from '../../aws/pages.js';
+import { baseClientConfig } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
-import type { JobKey } from '../../core/job-key.js';
-import { type Log, silentLog } from '../../core/ports.js';
-import type { ServiceDefinition } from '../../core/service-definition.js';
-import { definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
-import { normalizeStatus } from '../../core/status.js';
+import { type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { entityResolutionDefinition, workflowNameOfArn } from './definition.js';
 
-export interface EntityResolutionAdapterOptions {
-  readonly settings: ClientSettings;
-  readonly region: string;
-  readonly accountId?: string;
-  readonly clock?: () => Date;
-  readonly log?: Log;
-}
+export type EntityResolutionAdapterOptions = AdapterOptions;
 
-const SERVICE = entityResolutionDefinition.id;
+const IDS: IdFields = {
+  jobId: 'jobId',
+  status: 'status',
+  missing: 'job without',
+  scope: { field: 'workflowName', required: 'a workflow name is required' },
+};
 
 /**
  * Entity Resolution ID mapping jobs through the real `EntityResolutionClient`. The scope is the workflow
  * name; a workflow ARN is accepted wherever a scope is, and is keyed by its name when it names a workflow of
  * this adapter's region and account, so one job never gets two keys.
  */
-export class EntityResolutionAdapter implements ServiceAdapter {
-  readonly definition: ServiceDefinition = entityResolutionDefinition;
+export class EntityResolutionAdapter extends AdapterBase implements ServiceAdapter {
   private readonly client: EntityResolutionClient;
-  private readonly region: string;
-  private readonly accountId: string | undefined;
-  private readonly clock: () => Date;
-  private readonly log: Log;
 
   constructor(options: EntityResolutionAdapterOptions) {
+    super(entityResolutionDefinition, IDS, options);
     this.client = new EntityResolutionClient({
       ...baseClientConfig(options.settings),
       region: options.region,
     });
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.clock = options.clock ?? (() => new Date());
-    this.log = options.log ?? silentLog;
   }
 
   /** Every ID mapping workflow name (ListIdMappingWorkflows, all pages). */
-  async *listScopes(): AsyncIterable<string> {
-    const listing = pages(
-      { service: SERVICE, operation: 'ListIdMappingWorkflows' },
-      (token) =>
+  listScopes(): AsyncIterable<string> {
+    return this.scopeIds({
+      operation: 'ListIdMappingWorkflows',
+      fetchPage: (token) =>
         this.client.send(
           new ListIdMappingWorkflowsCommand({
             maxResults: this.definition.maxPageSize,
             ...(token && { nextToken: token }),
           }),
         ),
-      (page) => page.nextToken,
-    );
-    for await (const page of listing) {
-      for (const workflow of page.workflowSummaries ?? []) {
-        if (workflow.workflowName) yield workflow.workflowName;
-        else this.log.warn('ListIdMappingWorkflows returned a workflow without a name', { service: SERVICE });
-      }
-    }
+      tokenOf: (page) => page.nextToken,
+      itemsOf: (page) => page.workflowSummaries,
+      idOf: (workflow) => workflow.workflowName,
+      noIdWarning: 'ListIdMappingWorkflows returned a workflow without a name',
+    });
   }
 
   /**
@@ -78,11 +59,10 @@ export class EntityResolutionAdapter implements ServiceAdapter {
    * every job of the workflow is listed each time (the definition says so with `listFilters`).
    */
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
-    const workflow = this.requireScope(scope, undefined);
+    const workflow = this.requireScope(scope);
     const keyScope = this.scopeKey(workflow);
-    const listing = pages(
-      { service: SERVICE, operation: 'ListIdMappingJobs', job: { service: SERVICE, scope: workflow } },
-      (token) =>
+    yield* this.listedJobs(workflow, options, {
+      fetchPage: (token) =>
         this.client.send(
           new ListIdMappingJobsCommand({
             workflowName: workflow,
@@ -90,93 +70,28 @@ export class EntityResolutionAdapter implements ServiceAdapter {
             ...(token && { nextToken: token }),
           }),
         ),
-      (page) => page.nextToken,
-      resumeOf(options, undefined),
-    );
-    for await (const page of listing) {
-      const observedAt = this.observedAt();
-      for (const item of page.jobs ?? []) yield this.listed(keyScope, item, observedAt);
-    }
+      tokenOf: (page) => page.nextToken,
+      itemsOf: (page) => page.jobs,
+      idsOf: (item) => ({ jobId: item.jobId, status: item.status }),
+      snapshot: (item, jobId, rawStatus, observedAt) =>
+        this.snapshotOf(
+          { scope: keyScope, jobId, rawStatus, detail: 'summary', observedAt },
+          { startedAt: toIsoUtc(item.startTime), endedAt: toIsoUtc(item.endTime) },
+        ),
+      keyScope,
+    });
   }
 
   /** GetIdMappingJob, with the job's metrics under their AWS names. */
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const workflow = this.requireScope(job.scope, job.jobId);
-    const ref: JobRef = { service: SERVICE, scope: workflow, jobId: job.jobId };
-    const jobProblem = this.definition.validateJobId(job.jobId);
-    if (jobProblem) throw new InvalidIdError(ref, 'jobId', job.jobId, jobProblem);
-
-    const response = await callService(SERVICE, 'GetIdMappingJob', ref, () =>
+    const ref = this.describedJob(workflow, job.jobId);
+    const response = await this.describeCall(ref, () =>
       this.client.send(new GetIdMappingJobCommand({ workflowName: workflow, jobId: job.jobId })),
     );
-    if (!response.status) throw new MalformedResponseError(SERVICE, 'GetIdMappingJob', 'no status', ref);
-    return this.fullSnapshot(this.scopeKey(workflow), job.jobId, response.status, response);
-  }
-
-  private fullSnapshot(
-    scope: string,
-    jobId: string,
-    rawStatus: string,
-    response: GetIdMappingJobOutput,
-  ): JobSnapshot {
-    const outputs = (response.outputSourceConfig ?? [])
-      .map((output) => output.outputS3Path)
-      .filter((path): path is string => Boolean(path));
-    return {
-      key: this.key(scope, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.observedAt(),
-      detail: 'full',
-      ...definedOnly({
-        // AWS's `startTime` is set when the job is started (StartIdMappingJob), so queued jobs have it too.
-        startedAt: toIsoUtc(response.startTime),
-        endedAt: toIsoUtc(response.endTime),
-        message: response.errorDetails?.errorMessage || undefined,
-        metrics: toCounters(response.metrics ? { ...response.metrics } : undefined),
-        outputLocation: outputs.length > 0 ? outputs.join(', ') : undefined,
-      }),
-    };
-  }
-
-  private listed(scope: string, item: JobSummary, observedAt: string): ListedJob {
-    if (!item.jobId || !item.status) {
-      const ref: JobRef = { service: SERVICE, scope, ...(item.jobId && { jobId: item.jobId }) };
-      const missing = item.jobId ? 'status' : 'jobId';
-      return {
-        ok: false,
-        error: new MalformedResponseError(SERVICE, 'ListIdMappingJobs', `job without ${missing}`, ref),
-      };
-    }
-    const problem = this.definition.validateJobId(item.jobId);
-    if (problem) {
-      const ref: JobRef = { service: SERVICE, scope, jobId: item.jobId };
-      return { ok: false, error: new InvalidIdError(ref, 'jobId', item.jobId, problem) };
-    }
-    return {
-      ok: true,
-      snapshot: {
-        key: this.key(scope, item.jobId),
-        status: normalizeStatus(this.definition.statusMap, item.status),
-        rawStatus: item.status,
-        observedAt,
-        detail: 'summary',
-        ...definedOnly({ startedAt: toIsoUtc(item.startTime), endedAt: toIsoUtc(item.endTime) }),
-      },
-    };
-  }
-
-  /** The workflow name or ARN, validated; ID mapping jobs always belong to a workflow. */
-  private requireScope(scope: string | undefined, jobId: string | undefined): string {
-    const ref: JobRef = {
-      service: SERVICE,
-      ...(scope !== undefined && { scope }),
-      ...(jobId !== undefined && { jobId }),
-    };
-    if (scope === undefined) throw new InvalidIdError(ref, 'workflowName', '', 'a workflow name is required');
-    const problem = this.definition.validateScopeId?.(scope);
-    if (problem) throw new InvalidIdError(ref, 'workflowName', scope, problem);
-    return scope;
+    if (!response.status) throw this.malformedDescribe('no status', ref);
+    const seen = { scope: this.scopeKey(workflow), jobId: job.jobId, rawStatus: response.status };
+    return this.snapshotOf({ ...seen, detail: 'full' }, describedFields(response));
   }
 
   /**
@@ -191,18 +106,18 @@ export class EntityResolutionAdapter implements ServiceAdapter {
     const sameAccount = this.accountId === undefined || account === this.accountId;
     return region === this.region && sameAccount ? name : workflow;
   }
+}
 
-  private key(scope: string, jobId: string): JobKey {
-    return {
-      service: SERVICE,
-      region: this.region,
-      ...(this.accountId !== undefined && { accountId: this.accountId }),
-      scope,
-      jobId,
-    };
-  }
-
-  private observedAt(): string {
-    return this.clock().toISOString();
-  }
+function describedFields(response: GetIdMappingJobOutput): SnapshotFields {
+  const outputs = (response.outputSourceConfig ?? [])
+    .map((output) => output.outputS3Path)
+    .filter((path): path is string => Boolean(path));
+  return {
+    // AWS's `startTime` is set when the job is started (StartIdMappingJob), so queued jobs have it too.
+    startedAt: toIsoUtc(response.startTime),
+    endedAt: toIsoUtc(response.endTime),
+    message: response.errorDetails?.errorMessage || undefined,
+    metrics: toCounters(response.metrics ? { ...response.metrics } : undefined),
+    outputLocation: outputs.length > 0 ? outputs.join(', ') : undefined,
+  };
 }

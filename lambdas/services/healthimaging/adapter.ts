@@ -10,27 +10,20 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { callService } from '../../aws/call-service.js';
 import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
-import { pages, resumeOf, statusPasses } from '../../aws/pages.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { InvalidIdError, type JobRef, MalformedResponseError, ServiceCallError } from '../../core/errors.js';
+import { type JobRef, ServiceCallError } from '../../core/errors.js';
 import { describeJobKey, type JobKey } from '../../core/job-key.js';
-import { type Log, silentLog } from '../../core/ports.js';
-import type { ServiceDefinition } from '../../core/service-definition.js';
 import { type Counters, definedOnly, type JobSnapshot, toCounters, toIsoUtc } from '../../core/snapshot.js';
-import { JobStatus, normalizeStatus } from '../../core/status.js';
+import { JobStatus } from '../../core/status.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import {
   HEALTHIMAGING_MAX_DATASTORE_PAGE,
   healthImagingDefinition,
   JOB_OUTPUT_MANIFEST,
 } from './definition.js';
 
-export interface HealthImagingAdapterOptions {
-  readonly settings: ClientSettings;
-  /** The region watched; also the clients' region. */
-  readonly region: string;
-  readonly accountId?: string;
-  readonly clock?: () => Date;
-  readonly log?: Log;
+/** The region watched is also the clients' region. */
+export interface HealthImagingAdapterOptions extends AdapterOptions {
   /**
    * Where job output manifests may be read, as `s3://bucket/prefix` (a prefix matches whole path segments;
    * `s3://bucket` allows the bucket). None, the default, means S3 is never read.
@@ -47,6 +40,13 @@ const GONE_DATASTORE_STATUSES: ReadonlySet<string> = new Set(['DELETED']);
 
 /** A manifest is a few KB plus one small entry per image set; anything far larger is not read. */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+
+const IDS: IdFields = {
+  jobId: 'jobId',
+  status: 'jobStatus',
+  missing: 'an item has no',
+  scope: { field: 'datastoreId', required: 'a HealthImaging job needs its data store id' },
+};
 
 interface S3Location {
   readonly bucket: string;
@@ -73,24 +73,16 @@ interface S3Location {
  * unreadable or garbled manifest is logged with the job key and leaves the job SUCCEEDED; it never throws.
  * Only ids, statuses and counts are logged: never the role ARN or a manifest's content.
  */
-export class HealthImagingAdapter implements ServiceAdapter {
-  readonly definition: ServiceDefinition = healthImagingDefinition;
+export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter {
   private readonly client: MedicalImagingClient;
-  private readonly region: string;
-  private readonly accountId: string | undefined;
-  private readonly clock: () => Date;
-  private readonly log: Log;
   private readonly manifestLocations: readonly S3Location[];
   private readonly s3Factory: () => S3Client;
   private s3: S3Client | undefined;
 
   constructor(options: HealthImagingAdapterOptions) {
+    super(healthImagingDefinition, IDS, options);
     // Without an explicit endpoint the SDK itself honours AWS_ENDPOINT_URL_MEDICAL_IMAGING and AWS_ENDPOINT_URL.
     this.client = new MedicalImagingClient({ ...baseClientConfig(options.settings), region: options.region });
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.clock = options.clock ?? (() => new Date());
-    this.log = options.log ?? silentLog;
     this.manifestLocations = (options.manifestLocations ?? []).map((uri) => {
       const location = parseS3Uri(uri);
       if (!location) throw new Error(`Not an s3://bucket/prefix location: ${JSON.stringify(uri)}`);
@@ -102,29 +94,22 @@ export class HealthImagingAdapter implements ServiceAdapter {
   }
 
   /** Every data store except deleted ones, across all pages of ListDatastores. */
-  async *listScopes(): AsyncIterable<string> {
-    const service = this.definition.id;
-    const listing = pages(
-      { service, operation: 'ListDatastores' },
-      (token) =>
+  listScopes(): AsyncIterable<string> {
+    return this.scopeIds({
+      operation: 'ListDatastores',
+      fetchPage: (token) =>
         this.client.send(
           new ListDatastoresCommand({
             maxResults: HEALTHIMAGING_MAX_DATASTORE_PAGE,
             ...(token && { nextToken: token }),
           }),
         ),
-      (page) => page.nextToken,
-    );
-    for await (const page of listing) {
-      for (const store of page.datastoreSummaries ?? []) {
-        if (!store.datastoreId) {
-          this.log.warn('data store without an id in ListDatastores', { service });
-          continue;
-        }
-        if (store.datastoreStatus && GONE_DATASTORE_STATUSES.has(store.datastoreStatus)) continue;
-        yield store.datastoreId;
-      }
-    }
+      tokenOf: (page) => page.nextToken,
+      itemsOf: (page) => page.datastoreSummaries,
+      idOf: (store) => store.datastoreId,
+      noIdWarning: 'data store without an id in ListDatastores',
+      gone: (store) => Boolean(store.datastoreStatus && GONE_DATASTORE_STATUSES.has(store.datastoreStatus)),
+    });
   }
 
   /**
@@ -132,97 +117,40 @@ export class HealthImagingAdapter implements ServiceAdapter {
    * time filter, so `submittedAfter` is not applied (the definition says so: `listFilters.submittedAfter`).
    */
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
-    const service = this.definition.id;
-    const datastoreId = this.checkScope(scope);
-    for (const status of statusPasses(options)) {
-      const listing = pages(
-        { service, operation: 'ListDICOMImportJobs', job: { service, scope: datastoreId } },
-        (token) =>
-          this.client.send(
-            new ListDICOMImportJobsCommand({
-              datastoreId,
-              maxResults: this.definition.maxPageSize,
-              // A raw value this release does not know is still passed on: the service decides.
-              ...(status && { jobStatus: status as ImagingJobStatus }),
-              ...(token && { nextToken: token }),
-            }),
-          ),
-        (page) => page.nextToken,
-        resumeOf(options, status),
-      );
-      for await (const page of listing) {
-        for (const item of page.jobSummaries ?? []) yield this.listed(datastoreId, item);
-      }
-    }
+    const datastoreId = this.requireScope(scope);
+    yield* this.listedJobs(datastoreId, options, {
+      fetchPage: (token, status) =>
+        this.client.send(
+          new ListDICOMImportJobsCommand({
+            datastoreId,
+            maxResults: this.definition.maxPageSize,
+            // A raw value this release does not know is still passed on: the service decides.
+            ...(status && { jobStatus: status as ImagingJobStatus }),
+            ...(token && { nextToken: token }),
+          }),
+        ),
+      tokenOf: (page) => page.nextToken,
+      itemsOf: (page) => page.jobSummaries,
+      idsOf: (item) => ({ jobId: item.jobId, status: item.jobStatus }),
+      snapshot: (item, jobId, rawStatus) =>
+        this.snapshotOf({ scope: datastoreId, jobId, rawStatus, detail: 'summary' }, jobFields(item)),
+    });
   }
 
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
-    const datastoreId = this.checkScope(job.scope, job.jobId);
-    const ref: JobRef = { service: this.definition.id, scope: datastoreId, jobId: job.jobId };
-    const problem = this.definition.validateJobId(job.jobId);
-    if (problem) throw new InvalidIdError(ref, 'jobId', job.jobId, problem);
-    const response = await callService(this.definition.id, 'GetDICOMImportJob', ref, () =>
+    const datastoreId = this.requireScope(job.scope, job.jobId);
+    const ref = this.describedJob(datastoreId, job.jobId);
+    const response = await this.describeCall(ref, () =>
       this.client.send(new GetDICOMImportJobCommand({ datastoreId, jobId: job.jobId })),
     );
     const properties = response.jobProperties;
     if (!properties?.jobStatus) {
-      throw new MalformedResponseError(
-        this.definition.id,
-        'GetDICOMImportJob',
-        properties ? 'jobProperties has no jobStatus' : 'no jobProperties',
-        ref,
-      );
+      throw this.malformedDescribe(properties ? 'jobProperties has no jobStatus' : 'no jobProperties', ref);
     }
-    const snapshot = this.toSnapshot(datastoreId, job.jobId, properties.jobStatus, properties, 'full');
+    const seen = { scope: datastoreId, jobId: job.jobId, rawStatus: properties.jobStatus };
+    const snapshot = this.snapshotOf({ ...seen, detail: 'full' }, jobFields(properties));
     if (properties.jobStatus !== 'COMPLETED' || !properties.outputS3Uri) return snapshot;
     return this.withManifest(snapshot, properties.outputS3Uri);
-  }
-
-  private listed(datastoreId: string, item: DICOMImportJobSummary): ListedJob {
-    const service = this.definition.id;
-    const ref: JobRef = { service, scope: datastoreId, ...(item.jobId && { jobId: item.jobId }) };
-    if (!item.jobId || !item.jobStatus) {
-      const missing = item.jobId ? 'jobStatus' : 'jobId';
-      return {
-        ok: false,
-        error: new MalformedResponseError(service, 'ListDICOMImportJobs', `an item has no ${missing}`, ref),
-      };
-    }
-    const problem = this.definition.validateJobId(item.jobId);
-    if (problem) return { ok: false, error: new InvalidIdError(ref, 'jobId', item.jobId, problem) };
-    return { ok: true, snapshot: this.toSnapshot(datastoreId, item.jobId, item.jobStatus, item, 'summary') };
-  }
-
-  private toSnapshot(
-    datastoreId: string,
-    jobId: string,
-    rawStatus: string,
-    job: DICOMImportJobSummary | DICOMImportJobProperties,
-    detail: JobSnapshot['detail'],
-  ): JobSnapshot {
-    const key: JobKey = {
-      service: this.definition.id,
-      region: this.region,
-      ...(this.accountId && { accountId: this.accountId }),
-      scope: datastoreId,
-      jobId,
-    };
-    // HealthImaging reports no start time: startedAt stays absent. dataAccessRoleArn is not carried.
-    return {
-      key,
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.clock().toISOString(),
-      detail,
-      ...definedOnly({
-        jobName: job.jobName,
-        submittedAt: toIsoUtc(job.submittedAt),
-        endedAt: toIsoUtc(job.endedAt),
-        message: job.message,
-        inputLocation: 'inputS3Uri' in job ? job.inputS3Uri : undefined,
-        outputLocation: 'outputS3Uri' in job ? job.outputS3Uri : undefined,
-      }),
-    };
   }
 
   /** Lays the manifest's verdict over a COMPLETED snapshot; any problem leaves the snapshot as it was. */
@@ -289,21 +217,6 @@ export class HealthImagingAdapter implements ServiceAdapter {
     }
     return metrics;
   }
-
-  /** The data store id, checked against the id rule before any call. */
-  private checkScope(scope: string | undefined, jobId?: string): string {
-    const ref: JobRef = {
-      service: this.definition.id,
-      ...(scope !== undefined && { scope }),
-      ...(jobId !== undefined && { jobId }),
-    };
-    if (scope === undefined) {
-      throw new InvalidIdError(ref, 'datastoreId', '', 'a HealthImaging job needs its data store id');
-    }
-    const problem = this.definition.validateScopeId?.(scope);
-    if (problem) throw new InvalidIdError(ref, 'datastoreId', scope, problem);
-    return scope;
-  }
 }
 
 /** Why a manifest was not used; the message names the problem, never the content. */
@@ -312,6 +225,21 @@ class ManifestProblem extends Error {
     super(message);
     this.name = 'ManifestProblem';
   }
+}
+
+/**
+ * What a list summary and a describe response both carry; only the response has the S3 URIs. HealthImaging
+ * reports no start time: startedAt stays absent. dataAccessRoleArn is not carried.
+ */
+function jobFields(job: DICOMImportJobSummary | DICOMImportJobProperties): SnapshotFields {
+  return {
+    jobName: job.jobName,
+    submittedAt: toIsoUtc(job.submittedAt),
+    endedAt: toIsoUtc(job.endedAt),
+    message: job.message,
+    inputLocation: 'inputS3Uri' in job ? job.inputS3Uri : undefined,
+    outputLocation: 'outputS3Uri' in job ? job.outputS3Uri : undefined,
+  };
 }
 
 function defaultS3Client(settings: ClientSettings, region: string): S3Client {

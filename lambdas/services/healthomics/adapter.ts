@@ -2,21 +2,14 @@ import {
   GetReferenceImportJobCommand,
   type GetReferenceImportJobResponse,
   type ImportReferenceFilter,
-  type ImportReferenceJobItem,
   type ImportReferenceSourceItem,
   ListReferenceImportJobsCommand,
   ListReferenceStoresCommand,
   OmicsClient,
   type ReferenceImportJobStatus,
 } from '@aws-sdk/client-omics';
-import { callService } from '../../aws/call-service.js';
-import { baseClientConfig, type ClientSettings, hasEndpointOverride } from '../../aws/client-config.js';
-import { pages, resumeOf, statusPasses } from '../../aws/pages.js';
+import { baseClientConfig, hasEndpointOverride } from '../../aws/client-config.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
-import { InvalidIdError, type JobRef, MalformedResponseError } from '../../core/errors.js';
-import type { JobKey } from '../../core/job-key.js';
-import { type Log, silentLog } from '../../core/ports.js';
-import type { ServiceDefinition } from '../../core/service-definition.js';
 import {
   type Counters,
   definedOnly,
@@ -25,17 +18,17 @@ import {
   toIsoUtc,
 } from '../../core/snapshot.js';
 import { normalizeStatus } from '../../core/status.js';
+import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { healthOmicsDefinition, referenceImportItemStatusMap } from './definition.js';
 
-export interface HealthOmicsAdapterOptions {
-  readonly settings: ClientSettings;
-  readonly region: string;
-  readonly accountId?: string;
-  readonly clock?: () => Date;
-  readonly log?: Log;
-}
+export type HealthOmicsAdapterOptions = AdapterOptions;
 
-const SERVICE = healthOmicsDefinition.id;
+const IDS: IdFields = {
+  jobId: 'id',
+  status: 'status',
+  missing: 'job without',
+  scope: { field: 'referenceStoreId', required: 'a reference store id is required' },
+};
 
 /** Per-source counters in `progress`, by raw item status; values AWS adds later count as `sourcesOther`. */
 const SOURCE_COUNTERS: Readonly<Record<string, string>> = {
@@ -46,15 +39,11 @@ const SOURCE_COUNTERS: Readonly<Record<string, string>> = {
 };
 
 /** HealthOmics reference import jobs through the real `OmicsClient`. */
-export class HealthOmicsAdapter implements ServiceAdapter {
-  readonly definition: ServiceDefinition = healthOmicsDefinition;
+export class HealthOmicsAdapter extends AdapterBase implements ServiceAdapter {
   private readonly client: OmicsClient;
-  private readonly region: string;
-  private readonly accountId: string | undefined;
-  private readonly clock: () => Date;
-  private readonly log: Log;
 
   constructor(options: HealthOmicsAdapterOptions) {
+    super(healthOmicsDefinition, IDS, options);
     this.client = new OmicsClient({
       ...baseClientConfig(options.settings),
       region: options.region,
@@ -62,31 +51,24 @@ export class HealthOmicsAdapter implements ServiceAdapter {
       // an overridden endpoint (control-storage-127.0.0.1). Only the real AWS endpoints need it.
       ...(hasEndpointOverride(options.settings, 'OMICS') && { disableHostPrefix: true }),
     });
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.clock = options.clock ?? (() => new Date());
-    this.log = options.log ?? silentLog;
   }
 
   /** Every reference store id (ListReferenceStores, all pages). */
-  async *listScopes(): AsyncIterable<string> {
-    const listing = pages(
-      { service: SERVICE, operation: 'ListReferenceStores' },
-      (token) =>
+  listScopes(): AsyncIterable<string> {
+    return this.scopeIds({
+      operation: 'ListReferenceStores',
+      fetchPage: (token) =>
         this.client.send(
           new ListReferenceStoresCommand({
             maxResults: this.definition.maxPageSize,
             ...(token && { nextToken: token }),
           }),
         ),
-      (page) => page.nextToken,
-    );
-    for await (const page of listing) {
-      for (const store of page.referenceStores ?? []) {
-        if (store.id) yield store.id;
-        else this.log.warn('ListReferenceStores returned a store without an id', { service: SERVICE });
-      }
-    }
+      tokenOf: (page) => page.nextToken,
+      itemsOf: (page) => page.referenceStores,
+      idOf: (store) => store.id,
+      noIdWarning: 'ListReferenceStores returned a store without an id',
+    });
   }
 
   /**
@@ -94,132 +76,57 @@ export class HealthOmicsAdapter implements ServiceAdapter {
    * raw statuses mean one pass each; `submittedAfter` becomes `filter.createdAfter` on every pass.
    */
   async *listJobs(scope: string | undefined, options: ListJobsOptions = {}): AsyncIterable<ListedJob> {
-    const storeId = this.requireScope(scope, undefined);
-    for (const status of statusPasses(options)) {
-      const filter: ImportReferenceFilter = {
-        ...(status !== undefined && { status: status as ReferenceImportJobStatus }),
-        ...(options.submittedAfter && { createdAfter: options.submittedAfter }),
-      };
-      const hasFilter = Object.keys(filter).length > 0;
-      const listing = pages(
-        { service: SERVICE, operation: 'ListReferenceImportJobs', job: { service: SERVICE, scope: storeId } },
-        (token) =>
-          this.client.send(
-            new ListReferenceImportJobsCommand({
-              referenceStoreId: storeId,
-              maxResults: this.definition.maxPageSize,
-              ...(token && { nextToken: token }),
-              ...(hasFilter && { filter }),
-            }),
-          ),
-        (page) => page.nextToken,
-        resumeOf(options, status),
-      );
-      for await (const page of listing) {
-        const observedAt = this.observedAt();
-        for (const item of page.importJobs ?? []) yield this.listed(storeId, item, observedAt);
-      }
-    }
+    const storeId = this.requireScope(scope);
+    yield* this.listedJobs(storeId, options, {
+      fetchPage: (token, status) => {
+        const filter: ImportReferenceFilter = {
+          ...(status !== undefined && { status: status as ReferenceImportJobStatus }),
+          ...(options.submittedAfter && { createdAfter: options.submittedAfter }),
+        };
+        return this.client.send(
+          new ListReferenceImportJobsCommand({
+            referenceStoreId: storeId,
+            maxResults: this.definition.maxPageSize,
+            ...(token && { nextToken: token }),
+            ...(Object.keys(filter).length > 0 && { filter }),
+          }),
+        );
+      },
+      tokenOf: (page) => page.nextToken,
+      itemsOf: (page) => page.importJobs,
+      idsOf: (item) => ({ jobId: item.id, status: item.status }),
+      snapshot: (item, jobId, rawStatus, observedAt) =>
+        this.snapshotOf(
+          { scope: storeId, jobId, rawStatus, detail: 'summary', observedAt },
+          { submittedAt: toIsoUtc(item.creationTime), endedAt: toIsoUtc(item.completionTime) },
+        ),
+    });
   }
 
   /** GetReferenceImportJob, with per-source status and counts of sources by status. */
   async describeJob(job: JobLocator): Promise<JobSnapshot> {
     const storeId = this.requireScope(job.scope, job.jobId);
-    const ref: JobRef = { service: SERVICE, scope: storeId, jobId: job.jobId };
-    const jobProblem = this.definition.validateJobId(job.jobId);
-    if (jobProblem) throw new InvalidIdError(ref, 'id', job.jobId, jobProblem);
-
-    const response = await callService(SERVICE, 'GetReferenceImportJob', ref, () =>
+    const ref = this.describedJob(storeId, job.jobId);
+    const response = await this.describeCall(ref, () =>
       this.client.send(new GetReferenceImportJobCommand({ referenceStoreId: storeId, id: job.jobId })),
     );
     if (!response.status) {
-      throw new MalformedResponseError(SERVICE, 'GetReferenceImportJob', 'no status', ref);
+      throw this.malformedDescribe('no status', ref);
     }
-    return this.fullSnapshot(storeId, job.jobId, response.status, response);
+    const seen = { scope: storeId, jobId: job.jobId, rawStatus: response.status };
+    return this.snapshotOf({ ...seen, detail: 'full' }, describedFields(response));
   }
+}
 
-  private fullSnapshot(
-    storeId: string,
-    jobId: string,
-    rawStatus: string,
-    response: GetReferenceImportJobResponse,
-  ): JobSnapshot {
-    const sources = response.sources?.map(toSourceStatus);
-    return {
-      key: this.key(storeId, jobId),
-      status: normalizeStatus(this.definition.statusMap, rawStatus),
-      rawStatus,
-      observedAt: this.observedAt(),
-      detail: 'full',
-      ...definedOnly({
-        submittedAt: toIsoUtc(response.creationTime),
-        endedAt: toIsoUtc(response.completionTime),
-        message: response.statusMessage || undefined,
-        sources,
-        progress: sources && sources.length > 0 ? countSources(sources) : undefined,
-      }),
-    };
-  }
-
-  private listed(storeId: string, item: ImportReferenceJobItem, observedAt: string): ListedJob {
-    const operation = 'ListReferenceImportJobs';
-    if (!item.id || !item.status) {
-      const ref: JobRef = { service: SERVICE, scope: storeId, ...(item.id && { jobId: item.id }) };
-      const missing = item.id ? 'status' : 'id';
-      return {
-        ok: false,
-        error: new MalformedResponseError(SERVICE, operation, `job without ${missing}`, ref),
-      };
-    }
-    const problem = this.definition.validateJobId(item.id);
-    if (problem) {
-      const ref: JobRef = { service: SERVICE, scope: storeId, jobId: item.id };
-      return { ok: false, error: new InvalidIdError(ref, 'id', item.id, problem) };
-    }
-    return {
-      ok: true,
-      snapshot: {
-        key: this.key(storeId, item.id),
-        status: normalizeStatus(this.definition.statusMap, item.status),
-        rawStatus: item.status,
-        observedAt,
-        detail: 'summary',
-        ...definedOnly({
-          submittedAt: toIsoUtc(item.creationTime),
-          endedAt: toIsoUtc(item.completionTime),
-        }),
-      },
-    };
-  }
-
-  /** The reference store id, validated; Omics jobs always have one. */
-  private requireScope(scope: string | undefined, jobId: string | undefined): string {
-    const ref: JobRef = {
-      service: SERVICE,
-      ...(scope !== undefined && { scope }),
-      ...(jobId !== undefined && { jobId }),
-    };
-    if (scope === undefined) {
-      throw new InvalidIdError(ref, 'referenceStoreId', '', 'a reference store id is required');
-    }
-    const problem = this.definition.validateScopeId?.(scope);
-    if (problem) throw new InvalidIdError(ref, 'referenceStoreId', scope, problem);
-    return scope;
-  }
-
-  private key(scope: string, jobId: string): JobKey {
-    return {
-      service: SERVICE,
-      region: this.region,
-      ...(this.accountId !== undefined && { accountId: this.accountId }),
-      scope,
-      jobId,
-    };
-  }
-
-  private observedAt(): string {
-    return this.clock().toISOString();
-  }
+function describedFields(response: GetReferenceImportJobResponse): SnapshotFields {
+  const sources = response.sources?.map(toSourceStatus);
+  return {
+    submittedAt: toIsoUtc(response.creationTime),
+    endedAt: toIsoUtc(response.completionTime),
+    message: response.statusMessage || undefined,
+    sources,
+    progress: sources && sources.length > 0 ? countSources(sources) : undefined,
+  };
 }
 
 function toSourceStatus(item: ImportReferenceSourceItem): SourceStatus {
