@@ -433,7 +433,8 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   if (regions !== undefined) settings.targetRegions = regions;
   const organization = asText(read('organizationId'), 'organizationId', problems);
   if (organization !== undefined) settings.organizationId = organization;
-  const roleName = asText(read('memberRoleName'), 'memberRoleName', problems);
+  // Untrimmed, so the problem reads as the member stacks' reading of the same key does.
+  const roleName = asText(node.tryGetContext('memberRoleName'), 'memberRoleName', problems);
   if (roleName !== undefined) settings.memberRoleName = roleName;
 
   if (problems.length > 0) throw new SettingsError(problems);
@@ -575,7 +576,7 @@ function asNumberSetting(value: unknown, key: string, problems: string[]): numbe
 
 function asText(value: unknown, key: string, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
+  if (typeof value !== 'string' || value.trim() === '') {
     problems.push(`${key}: ${JSON.stringify(value)} must be a non-empty string.`);
     return undefined;
   }
