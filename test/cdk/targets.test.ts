@@ -1,11 +1,13 @@
 import { rmSync } from 'node:fs';
-import { App, Aws } from 'aws-cdk-lib';
+import { App, Aws, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_EVENT_BUS_NAME, hubPollerRoleName, memberRoleArn } from '../../lambdas/contract/hub.js';
 import { CycleMetric } from '../../lambdas/contract/metrics.js';
 import { JobStatusAggregatorStack } from '../../lib/job-status-aggregator-stack.js';
-import type { JobStatusAggregatorSettings } from '../../lib/settings.js';
+import { type JobStatusAggregatorSettings, resolveSettings } from '../../lib/settings.js';
+import { hubTargets } from '../../lib/targets.js';
 import {
+  acknowledgements,
   CDK_JSON_CONTEXT,
   type CfnResource,
   cfnLint,
@@ -103,6 +105,28 @@ describe('targets in the pollers’ environment', () => {
     expect(rendered(environmentOf(poller(ownAccount, 'healthlake')[1]).JOBS_TARGETS)).toBe(
       '<AWS::AccountId>:eu-west-1,<AWS::AccountId>:us-east-1',
     );
+  });
+});
+
+describe('members', () => {
+  it('are the target accounts other than the hub’s, whether the hub’s is a token or its literal id', () => {
+    // Act
+    const resolved = (accounts: string[]) => {
+      const targets = resolveSettings({ targetAccounts: accounts }).targets;
+      if (!targets) throw new Error('no targets');
+      return targets;
+    };
+    const app = new App();
+    const agnostic = new Stack(app, 'Agnostic');
+    const placed = new Stack(app, 'Placed', { env: { account: '999988887777', region: 'eu-west-1' } });
+
+    // Assess
+    expect(hubTargets(agnostic, resolved([Aws.ACCOUNT_ID, MEMBER_A])).memberAccounts).toEqual([MEMBER_A]);
+    expect(hubTargets(placed, resolved(['999988887777', MEMBER_A])).memberAccounts).toEqual([MEMBER_A]);
+    expect(hubTargets(placed, resolved(['999988887777'])).hasMembers).toBe(false);
+    expect(hubTargets(placed, resolved(['999988887777'])).targets).toEqual([
+      { accountId: '999988887777', region: Aws.REGION },
+    ]);
   });
 });
 
@@ -298,10 +322,31 @@ describe('monitoring per target', () => {
   });
 });
 
+function findingsOf(synth: Synthesized): string[] {
+  return nagFindings(synth.stack, true).map((finding) => finding.rule);
+}
+
 describe('checks', () => {
   it('has no unacknowledged cdk-nag finding', () => {
     // Assess
     for (const synth of [listed, organization, ownAccount]) expect(nagFindings(synth.stack)).toEqual([]);
+  });
+
+  it('acknowledges only findings that exist, each with a written reason', () => {
+    for (const synth of [listed, organization, ownAccount]) {
+      // Act
+      const key = (f: { rule: string; path: string }) => `${f.rule} @ ${f.path}`;
+      const findings = nagFindings(synth.stack, true).map(key).sort();
+      const acknowledged = acknowledgements(synth.stack);
+
+      // Assess
+      expect(acknowledged.map(key).sort()).toEqual(findings);
+      for (const ack of acknowledged) expect(ack.reason.length, key(ack)).toBeGreaterThan(60);
+    }
+    expect(findingsOf(organization)).toContain(
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AggregatorRead]',
+    );
+    expect(findingsOf(listed).filter((rule) => rule.includes(':iam::'))).toEqual([]);
   });
 
   it('passes cfn-lint', () => {
