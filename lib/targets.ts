@@ -10,7 +10,7 @@ import type { ResolvedTargets } from './settings.js';
  * account but the hub's own), and who may forward events to the hub's bus.
  */
 export interface HubTargets {
-  /** Every account × region, in the form the pollers read (`JOBS_TARGETS`). */
+  /** Every account × region, in the form the pollers read (setting `targets`). */
   readonly targets: readonly Target[];
   readonly memberRoleName: string;
   /** The target accounts other than the hub's own: each runs the member stack. */
