@@ -353,14 +353,17 @@ export class JobStatusAggregator extends Construct {
         targets: [new targets.LambdaFunction(fn)],
       });
       // Members forward their services' own events to the hub's bus, unchanged: `account` and `region`
-      // name the target the job belongs to.
-      if (this.targets?.hasMembers) {
+      // name the target the job belongs to. Only the targets' events: an Organization's other accounts
+      // may forward too, but the hub does not poll them.
+      if (this.targets && this.targets.memberAccounts.length > 0) {
         new events.Rule(this, `${id}MemberEvents`, {
           description: `Refreshes one ${entry.displayName} import job of a member account as soon as AWS reports a change there`,
           eventBus: this.eventBus,
           eventPattern: {
             source: [entry.nativeEvents.source],
             detailType: [...entry.nativeEvents.detailTypes],
+            account: [...this.targets.memberAccounts],
+            region: [...this.targets.regions],
           },
           targets: [new targets.LambdaFunction(fn)],
         });

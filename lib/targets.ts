@@ -13,6 +13,7 @@ export interface HubTargets {
   /** Every account × region, in the form the pollers read (setting `targets`). */
   readonly targets: readonly Target[];
   readonly memberRoleName: string;
+  readonly regions: readonly string[];
   /** The target accounts other than the hub's own: each runs the member stack. */
   readonly memberAccounts: readonly string[];
   readonly organizationId: string | undefined;
@@ -32,6 +33,7 @@ export function hubTargets(scope: IConstruct, resolved: ResolvedTargets): HubTar
       resolved.regions.map((region) => ({ accountId, region })),
     ),
     memberRoleName: resolved.memberRoleName,
+    regions: resolved.regions,
     memberAccounts,
     organizationId: resolved.organizationId,
     hasMembers: memberAccounts.length > 0 || resolved.organizationId !== undefined,

@@ -255,7 +255,12 @@ describe('the hub bus', () => {
     const onHubBus = rules.filter((rule) => rule.EventBusName !== undefined);
     expect(onHubBus).toHaveLength(1);
     expect(refId(onHubBus[0]?.EventBusName)).toBe(busId);
-    expect(onHubBus[0]?.EventPattern).toEqual(rules.find((r) => r.EventBusName === undefined)?.EventPattern);
+    // The default bus's pattern, for the member targets only.
+    expect(onHubBus[0]?.EventPattern).toEqual({
+      ...(rules.find((r) => r.EventBusName === undefined)?.EventPattern as object),
+      account: [MEMBER_A, MEMBER_B],
+      region: ['eu-west-1', 'us-east-1'],
+    });
     const [target] = (onHubBus[0]?.Targets ?? []) as Record<string, unknown>[];
     expect(refId(target?.Arn)).toBe(fnId);
     expect(target?.Input).toBeUndefined();
