@@ -94,7 +94,7 @@ export class AggregatorMonitoring extends Construct {
       });
       if (props.watchesTargets) {
         alarm(`${prefix}TargetFailures`, {
-          alarmDescription: `The ${name} poller could not poll a target (account and region) in two cycles in a row: a member role it cannot assume, or a region that is not enabled. The dashboard's "Targets that could not be polled" names the target; the log says why.`,
+          alarmDescription: `The ${name} poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard's "Targets that could not be polled" names the target; the log says why.`,
           metric: targetFailures(service),
           threshold: 1,
           evaluationPeriods: 2,
