@@ -18,6 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PUBLISHED_KINDS } from '../lambdas/contract/events.js';
+import { HUB_EVENT_BUS_NAME, hubPollerRoleName } from '../lambdas/contract/hub.js';
 import { METRICS_NAMESPACE } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
 import {
@@ -32,6 +33,7 @@ import {
   type KeyAttribute,
 } from '../lambdas/contract/table-schema.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
+import { hubBusPolicyStatement } from './member/hub-bus-policy.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
 import {
@@ -43,6 +45,13 @@ import {
   TableRemovalPolicy,
 } from './settings.js';
 import { type JobEventSubscriptionOptions, jobEventPattern, toRuleTarget } from './subscription.js';
+import {
+  assumeMemberRoles,
+  busMembers,
+  type HubTargets,
+  hubTargets,
+  organizationRoleResource,
+} from './targets.js';
 
 export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
   /** An event bus from the embedding stack; use instead of `eventBus` (a name or ARN). */
@@ -83,6 +92,8 @@ const SOURCE_MAPS = { NODE_OPTIONS: '--enable-source-maps' } as const;
  */
 export class JobStatusAggregator extends Construct {
   readonly settings: ResolvedSettings;
+  /** Undefined when no target is set: the hub watches its own account and region. */
+  readonly targets: HubTargets | undefined;
   readonly table: dynamodb.Table;
   readonly eventBus: events.IEventBus;
   /** Stream batches the publisher gave up on, and events EventBridge rejected for good. */
@@ -96,6 +107,7 @@ export class JobStatusAggregator extends Construct {
     super(scope, id);
     const { existingEventBus, existingAlarmTopic, ...settingsInput } = props;
     this.settings = resolveSettings(settingsInput);
+    this.targets = this.settings.targets && hubTargets(this, this.settings.targets);
     this.checkConstructProps(props);
     for (const warning of this.settings.warnings) {
       Annotations.of(this).addWarningV2(warning.id, warning.message);
@@ -133,6 +145,7 @@ export class JobStatusAggregator extends Construct {
       publisher: this.publisher,
       deadLetterQueue: this.deadLetterQueue,
       alarmTopic: this.alarmTopic,
+      watchesTargets: this.targets !== undefined,
     });
   }
 
@@ -180,6 +193,11 @@ export class JobStatusAggregator extends Construct {
         `eventBus: ${bus.arn} is in ${bus.region} but this stack deploys to ${region}; PutEvents reaches buses of its own region only. Use a bus in ${region} (it can forward to ${bus.region} with a rule).`,
       );
     }
+    if (this.targets?.hasMembers && (props.existingEventBus || bus !== undefined)) {
+      problems.push(
+        `eventBus: with member accounts (targetAccounts other than this one, or organizationId) the hub creates its own bus, ${HUB_EVENT_BUS_NAME}, where the members forward their services' job events; leave eventBus and existingEventBus unset.`,
+      );
+    }
     if (problems.length > 0) throw new SettingsError(problems);
   }
 
@@ -217,7 +235,12 @@ export class JobStatusAggregator extends Construct {
     if (bus?.kind === 'name') return events.EventBus.fromEventBusName(this, 'EventBus', bus.name);
     const created = new events.EventBus(this, 'EventBus', {
       description: 'Job status changes and stalls from the job-status aggregator',
+      // The name the member stacks forward to (lambdas/contract/hub.ts).
+      ...(this.targets?.hasMembers && { eventBusName: HUB_EVENT_BUS_NAME }),
     });
+    if (this.targets?.hasMembers) {
+      created.addToResourcePolicy(hubBusPolicyStatement(created.eventBusArn, busMembers(this.targets)));
+    }
     // IEventBus declares `eventSourceName?: string`, the class `eventSourceName: string | undefined`: the
     // same thing, except under exactOptionalPropertyTypes.
     return created as unknown as events.IEventBus;
@@ -240,7 +263,14 @@ export class JobStatusAggregator extends Construct {
     const minutes = this.settings.scheduleMinutes[service] ?? entry.defaultScheduleMinutes;
     const locations = service === 'healthimaging' ? this.settings.imagingManifestLocations : [];
 
-    const { role, logGroup, logStatement } = this.functionRoleAndLogs(id, `${entry.displayName} job poller`);
+    // The name each member's read role trusts; only where members exist (names are global and fixed).
+    const roleName = this.targets?.hasMembers ? hubPollerRoleName(service, Stack.of(this).region) : undefined;
+    const { role, logGroup, logStatement } = this.functionRoleAndLogs(
+      id,
+      `${entry.displayName} job poller`,
+      roleName,
+    );
+    const assume = this.targets && assumeMemberRoles(this.targets);
     const policy = new iam.Policy(this, `${id}Policy`, {
       roles: [role],
       statements: [
@@ -264,9 +294,17 @@ export class JobStatusAggregator extends Construct {
               }),
             ]
           : []),
+        ...(assume ? [assume] : []),
       ],
     });
     acknowledge(policy, iam5Resource('*'), NagReasons.pollerServiceActions);
+    if (this.targets?.organizationId !== undefined) {
+      acknowledge(
+        policy,
+        iam5Resource(organizationRoleResource(this.targets.memberRoleName)),
+        NagReasons.organizationMemberRoles,
+      );
+    }
     for (const l of locations) {
       acknowledge(
         policy,
@@ -314,6 +352,22 @@ export class JobStatusAggregator extends Construct {
         },
         targets: [new targets.LambdaFunction(fn)],
       });
+      // Members forward their services' own events to the hub's bus, unchanged: `account` and `region`
+      // name the target the job belongs to. Only the targets' events: an Organization's other accounts
+      // may forward too, but the hub does not poll them.
+      if (this.targets && this.targets.memberAccounts.length > 0) {
+        new events.Rule(this, `${id}MemberEvents`, {
+          description: `Refreshes one ${entry.displayName} import job of a member account as soon as AWS reports a change there`,
+          eventBus: this.eventBus,
+          eventPattern: {
+            source: [entry.nativeEvents.source],
+            detailType: [...entry.nativeEvents.detailTypes],
+            account: [...this.targets.memberAccounts],
+            region: [...this.targets.regions],
+          },
+          targets: [new targets.LambdaFunction(fn)],
+        });
+      }
     }
     return { fn, logGroup };
   }
@@ -343,6 +397,10 @@ export class JobStatusAggregator extends Construct {
       progressIntervalSeconds: defaultOf('progressIntervalSeconds'),
       keepProgressHistory: this.settings.keepProgressHistory,
       ...(locations.length > 0 && { imagingManifestLocations: locations.map(manifestUri) }),
+      ...(this.targets && {
+        targets: this.targets.targets,
+        memberRoleName: this.targets.memberRoleName,
+      }),
     });
   }
 
@@ -419,6 +477,7 @@ export class JobStatusAggregator extends Construct {
   private functionRoleAndLogs(
     id: string,
     description: string,
+    roleName?: string,
   ): { role: iam.Role; logGroup: logs.LogGroup; logStatement: iam.PolicyStatement } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: this.settings.logRetentionDays as logs.RetentionDays,
@@ -427,6 +486,7 @@ export class JobStatusAggregator extends Construct {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description,
+      ...(roleName !== undefined && { roleName }),
     });
     // The log group's ARN attribute ends in `:*`, which covers its log streams.
     const logStatement = new iam.PolicyStatement({

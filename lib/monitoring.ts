@@ -26,6 +26,8 @@ export interface AggregatorMonitoringProps {
   readonly publisher: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
+  /** Whether the pollers watch targets (accounts × regions): then failures per target are alarmed and shown. */
+  readonly watchesTargets?: boolean;
 }
 
 /** Publisher lag worth waking someone for: events are this late, for two five-minute periods in a row. */
@@ -90,6 +92,15 @@ export class AggregatorMonitoring extends Construct {
         evaluationPeriods: 3,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
+      if (props.watchesTargets) {
+        alarm(`${prefix}TargetFailures`, {
+          alarmDescription: `The ${name} poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard's "Targets that could not be polled" names the target; the log says why.`,
+          metric: targetFailures(service),
+          threshold: 1,
+          evaluationPeriods: 2,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        });
+      }
     }
 
     alarm('PublisherErrors', {
@@ -149,6 +160,27 @@ export function pollerMetric(
     statistic,
     period: PERIOD,
     ...(labelled && { label: serviceFacts(service).displayName }),
+  });
+}
+
+/**
+ * A service's target failures summed over its targets, as one series an alarm can watch: a Metrics Insights
+ * query, since the targets (the `target` dimension) are not all known at synth.
+ */
+function targetFailures(service: ServiceId): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SELECT SUM(${CycleMetric.TARGET_FAILURES}) FROM SCHEMA("${METRICS_NAMESPACE}", ${MetricDimension.SERVICE}, ${MetricDimension.TARGET}) WHERE ${MetricDimension.SERVICE} = '${service}'`,
+    label: `${serviceFacts(service).displayName} target failures`,
+    period: PERIOD,
+  });
+}
+
+/** One line per service and target that failed (`service`, `target` = accountId:region). */
+function targetFailuresByTarget(): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${MetricDimension.SERVICE},${MetricDimension.TARGET}} MetricName="${CycleMetric.TARGET_FAILURES}"', 'Sum', ${PERIOD.toSeconds()})`,
+    label: '',
+    period: PERIOD,
   });
 }
 
@@ -256,6 +288,15 @@ function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alar
         },
       ),
     ],
+    ...(props.watchesTargets
+      ? [
+          [
+            graph('Targets that could not be polled, per service and target', [targetFailuresByTarget()], {
+              width: 24,
+            }),
+          ],
+        ]
+      : []),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 4 })],
   ];
 }

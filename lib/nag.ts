@@ -13,6 +13,8 @@ export const NagReasons = {
     'Lambda’s event source mapping calls dynamodb:ListStreams to find the table’s current stream; the grant is limited to the streams of this one table (the stream label is chosen by DynamoDB).',
   manifestPrefix:
     'HealthImaging writes one output manifest per import job under the configured prefix, with job-specific names; s3:GetObject is limited to objects under exactly that prefix.',
+  organizationMemberRoles:
+    'With an Organization the poller may assume the member read role (one fixed name) in any account of that Organization (aws:ResourceOrgID), so an account joins without an IAM change; the role trusts only this hub’s poller roles, and the accounts polled are the listed targets.',
   deadLetterQueueHasNoDlq:
     'This queue is itself the dead-letter queue (the stream event source’s on-failure destination and the publisher’s undeliverable events); a DLQ behind a DLQ only moves the problem. Its depth is alarmed.',
 } as const;

@@ -1,4 +1,6 @@
+import { Aws, Token } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lambdas/contract/hub.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
 import {
   DEFAULT_STALL_AFTER_SECONDS,
@@ -51,6 +53,21 @@ export interface JobStatusAggregatorSettings {
    * status changes are described. Default 5.
    */
   readonly progressRefreshMinutes?: number | 'off';
+  /**
+   * The accounts the hub watches (12-digit ids; the stack's own `Aws.ACCOUNT_ID` works too). Each account
+   * other than the hub's runs the member stack. Default: the hub's own account.
+   */
+  readonly targetAccounts?: readonly string[];
+  /** The regions the hub watches in every target account. Default: the hub's own region. */
+  readonly targetRegions?: readonly string[];
+  /**
+   * The Organization (`o-...`) of the target accounts: the hub's bus admits its accounts' forwarded events
+   * (`aws:PrincipalOrgID`) and the pollers may assume the member role in its accounts (`aws:ResourceOrgID`),
+   * so accounts join without a change of IAM. `targetAccounts` still lists the accounts to poll.
+   */
+  readonly organizationId?: string;
+  /** The read role the member stacks create and the pollers assume. Default `JobStatusAggregatorRead`. */
+  readonly memberRoleName?: string;
 }
 
 export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
@@ -84,8 +101,18 @@ export interface ResolvedSettings {
   readonly keepProgressHistory: boolean;
   /** `undefined` when progress refreshes are off. */
   readonly progressRefreshSeconds: number | undefined;
+  /** Undefined when no target is set: the hub watches its own account and region, exactly as before. */
+  readonly targets: ResolvedTargets | undefined;
   /** Things a user should know but that do not stop synth (printed as CDK warnings). */
   readonly warnings: readonly SettingsWarning[];
+}
+
+/** The accounts × regions the hub polls; an account or region may be a token (the stack's own). */
+export interface ResolvedTargets {
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly organizationId: string | undefined;
+  readonly memberRoleName: string;
 }
 
 export interface SettingsWarning {
@@ -108,6 +135,10 @@ export const CONTEXT_KEYS = [
   'stallAfterMinutes',
   'keepProgressHistory',
   'progressRefreshMinutes',
+  'targetAccounts',
+  'targetRegions',
+  'organizationId',
+  'memberRoleName',
 ] as const;
 
 // The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
@@ -306,6 +337,8 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     );
   }
 
+  const targets = resolveTargets(input, problems);
+
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     services,
@@ -320,6 +353,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     stallAfterSeconds,
     keepProgressHistory,
     progressRefreshSeconds: progressRefresh === 'off' ? undefined : progressRefresh * 60,
+    targets,
     warnings,
   };
 }
@@ -393,9 +427,78 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   const refresh = read('progressRefreshMinutes');
   if (refresh !== undefined) settings.progressRefreshMinutes = asOffOrNumber(refresh) as number | 'off';
 
+  const accounts = asList(read('targetAccounts'), 'targetAccounts', problems);
+  if (accounts !== undefined) settings.targetAccounts = accounts;
+  const regions = asList(read('targetRegions'), 'targetRegions', problems);
+  if (regions !== undefined) settings.targetRegions = regions;
+  const organization = asText(read('organizationId'), 'organizationId', problems);
+  if (organization !== undefined) settings.organizationId = organization;
+  // Untrimmed, so the problem reads as the member stacks' reading of the same key does.
+  const roleName = asText(node.tryGetContext('memberRoleName'), 'memberRoleName', problems);
+  if (roleName !== undefined) settings.memberRoleName = roleName;
+
   if (problems.length > 0) throw new SettingsError(problems);
   resolveSettings(settings);
   return settings;
+}
+
+export const ACCOUNT_ID = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** IAM's role name characters and length. */
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * The targets, when any target setting is given. Tokens (the stack's own account or region) pass as they
+ * are: they resolve at deploy time.
+ */
+function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]): ResolvedTargets | undefined {
+  const { targetAccounts, targetRegions, organizationId } = input;
+  const memberRoleName = input.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
+  if (!ROLE_NAME.test(memberRoleName)) {
+    problems.push(
+      `memberRoleName: ${JSON.stringify(memberRoleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 + = , . @ _ -). Example: -c memberRoleName=JobStatusAggregatorRead`,
+    );
+  }
+  if (targetAccounts === undefined && targetRegions === undefined && organizationId === undefined) {
+    return undefined;
+  }
+  const literal = (value: string) => !Token.isUnresolved(value);
+  const accounts = [...new Set(targetAccounts ?? [Aws.ACCOUNT_ID])];
+  const regions = [...new Set(targetRegions ?? [Aws.REGION])];
+  if (accounts.length === 0) {
+    problems.push(
+      'targetAccounts: at least one account is required. Example: -c targetAccounts=111122223333,444455556666',
+    );
+  }
+  for (const account of accounts.filter((a) => literal(a) && !ACCOUNT_ID.test(a))) {
+    problems.push(
+      `targetAccounts: ${JSON.stringify(account)} is not a 12-digit account id. Example: -c targetAccounts=111122223333,444455556666`,
+    );
+  }
+  if (regions.length === 0) {
+    problems.push(
+      'targetRegions: at least one region is required. Example: -c targetRegions=eu-west-1,us-east-1',
+    );
+  }
+  for (const region of regions.filter((r) => literal(r) && !REGION.test(r))) {
+    problems.push(
+      `targetRegions: ${JSON.stringify(region)} is not a region. Example: -c targetRegions=eu-west-1,us-east-1`,
+    );
+  }
+  if (organizationId !== undefined) {
+    if (!ORGANIZATION_ID.test(organizationId)) {
+      problems.push(
+        `organizationId: ${JSON.stringify(organizationId)} is not an Organization id (o- and 10-32 lowercase letters or digits). Example: -c organizationId=o-a1b2c3d4e5`,
+      );
+    }
+    if (targetAccounts === undefined) {
+      problems.push(
+        'organizationId: also list the accounts to poll in targetAccounts; the Organization decides who may forward events and which roles the pollers may assume, not which accounts they poll. Example: -c targetAccounts=111122223333,444455556666',
+      );
+    }
+  }
+  return { accounts, regions, organizationId, memberRoleName };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -473,7 +576,7 @@ function asNumberSetting(value: unknown, key: string, problems: string[]): numbe
 
 function asText(value: unknown, key: string, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
+  if (typeof value !== 'string' || value.trim() === '') {
     problems.push(`${key}: ${JSON.stringify(value)} must be a non-empty string.`);
     return undefined;
   }

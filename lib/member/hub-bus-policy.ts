@@ -1,13 +1,11 @@
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SettingsError } from '../settings.js';
-import { ACCOUNT_ID } from './member-settings.js';
+import { ACCOUNT_ID, ORGANIZATION_ID, SettingsError } from '../settings.js';
 
 /** Who may put forwarded job events on the hub's bus: the Organization, or a plain list of accounts. */
 export type HubBusMembers =
   | { readonly organizationId: string; readonly accounts?: undefined }
   | { readonly accounts: readonly string[]; readonly organizationId?: undefined };
-
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /**
  * The hub bus's resource-policy statement for the members' forwarding rules: `events:PutEvents` on the bus
@@ -29,7 +27,8 @@ export function hubBusPolicyStatement(busArn: string, members: HubBusMembers): i
     });
   }
   const accounts = [...new Set(members.accounts)];
-  const bad = accounts.filter((account) => !ACCOUNT_ID.test(account));
+  // A token (an account the stack resolves at deploy time) is checked by CloudFormation instead.
+  const bad = accounts.filter((account) => !Token.isUnresolved(account) && !ACCOUNT_ID.test(account));
   if (accounts.length === 0 || bad.length > 0) {
     throw new SettingsError([
       `hub bus members: ${JSON.stringify(members.accounts)} must be one or more 12-digit account ids.`,

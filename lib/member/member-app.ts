@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from '../../lambdas/contract/hub.js';
-import { SettingsError, settingsFromContext } from '../settings.js';
+import { type JobStatusAggregatorSettings, SettingsError, settingsFromContext } from '../settings.js';
 import type { MemberSettings } from './member-settings.js';
 import { JobStatusAggregatorMemberStack } from './member-stack.js';
 import {
@@ -31,8 +31,10 @@ export function addMemberStacks(app: App): void {
   const problems: string[] = [];
   const text = (key: MemberContextKey) => contextText(app.node, key, problems);
   const list = (key: MemberContextKey) => contextList(app.node, key, problems);
-  const hub = settingsFromContext(app.node);
-  const regions = list('memberRegions');
+  // The hub's keys too, reported with the member keys' problems in one message.
+  const hub = hubSettings(app.node, problems);
+  // The member regions are where the hub polls, unless given apart.
+  const regions = list('memberRegions') ?? hub.targetRegions?.slice();
   const hubRegion = text('hubRegion');
   const roleRegion = text('memberRoleRegion') ?? regions?.[0] ?? hubRegion;
   const member: MemberSettings = {
@@ -45,7 +47,7 @@ export function addMemberStacks(app: App): void {
   };
   const organizationalUnits = list('memberOrganizationalUnits');
   const callAs = text('memberCallAs');
-  if (problems.length > 0) throw new SettingsError(problems);
+  if (problems.length > 0) throw new SettingsError([...new Set(problems)]);
 
   new JobStatusAggregatorMemberStack(app, MEMBER_STACK_NAME, { settings: member });
   if (organizationalUnits === undefined) return;
@@ -56,6 +58,16 @@ export function addMemberStacks(app: App): void {
     ...optional('memberCallAs', callAs?.toUpperCase() as CallAs | undefined),
   };
   new JobStatusAggregatorMembersStack(app, MEMBERS_STACK_NAME, { settings: stackSet });
+}
+
+function hubSettings(node: Node, problems: string[]): JobStatusAggregatorSettings {
+  try {
+    return settingsFromContext(node);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    problems.push(...error.problems);
+    return {};
+  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

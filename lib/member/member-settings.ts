@@ -1,6 +1,15 @@
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../lambdas/contract/hub.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
-import { resolveSettings, type S3Location, SettingsError } from '../settings.js';
+import {
+  ACCOUNT_ID,
+  REGION,
+  ROLE_NAME,
+  resolveSettings,
+  type S3Location,
+  SettingsError,
+} from '../settings.js';
+
+export { ACCOUNT_ID, REGION };
 
 /**
  * What a member account is set up for. `services` and `imagingManifestLocations` mean what they mean for
@@ -26,11 +35,6 @@ export interface ResolvedMemberSettings {
   readonly hubRegion: string | undefined;
   readonly memberRoleRegion: string | undefined;
 }
-
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-/** IAM's role name characters and length. */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** Applies defaults and validates; throws one `SettingsError` listing every problem. */
 export function resolveMemberSettings(input: MemberSettings): ResolvedMemberSettings {

@@ -76,6 +76,32 @@ describe('member context keys', () => {
     ]);
   });
 
+  it('deploys the StackSet to the hub’s target regions when no member regions are given apart', () => {
+    // Act
+    const app = appWith({
+      hubAccount: '111122223333',
+      hubRegion: 'eu-west-1',
+      targetAccounts: '444455556666',
+      targetRegions: 'eu-west-1,us-east-1',
+      organizationId: 'o-a1b2c3d4e5',
+      memberOrganizationalUnits: 'ou-ab12-cdef3456',
+    });
+
+    // Assess
+    const members = app.node.findChild(MEMBERS_STACK_NAME) as JobStatusAggregatorMembersStack;
+    const resources = app.synth().getStackArtifact(members.artifactId).template.Resources as Record<
+      string,
+      CfnResource
+    >;
+    const [, set] = ofType(resources, 'AWS::CloudFormation::StackSet')[0] as [string, CfnResource];
+    expect(props(set).StackInstancesGroup).toEqual([
+      {
+        DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdef3456'] },
+        Regions: ['eu-west-1', 'us-east-1'],
+      },
+    ]);
+  });
+
   it('stops with the problems of every bad member key', () => {
     // Act
     let message = '';

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Aws } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SERVICES,
@@ -180,6 +180,97 @@ describe('resolveSettings', () => {
       'job-status-aggregator:schedule-for-disabled-service',
       'job-status-aggregator:manifests-without-healthimaging',
     ]);
+  });
+});
+
+describe('targets', () => {
+  it('sets none by default: the hub watches its own account and region, as before', () => {
+    // Assess
+    expect(resolveSettings().targets).toBeUndefined();
+    expect(resolveSettings({ memberRoleName: 'AggregatorRead' }).targets).toBeUndefined();
+  });
+
+  it('takes accounts × regions, defaulting each to the hub’s own (a token, resolved at deploy time)', () => {
+    // Act
+    const listed = resolveSettings({
+      targetAccounts: ['111122223333', '444455556666', '111122223333'],
+      targetRegions: ['eu-west-1', 'us-east-1'],
+    }).targets;
+    const regionsOnly = resolveSettings({ targetRegions: ['eu-west-1'] }).targets;
+    const ownAccountToken = resolveSettings({ targetAccounts: [Aws.ACCOUNT_ID, '111122223333'] }).targets;
+
+    // Assess
+    expect(listed).toEqual({
+      accounts: ['111122223333', '444455556666'],
+      regions: ['eu-west-1', 'us-east-1'],
+      organizationId: undefined,
+      memberRoleName: 'JobStatusAggregatorRead',
+    });
+    expect(regionsOnly?.accounts).toEqual([Aws.ACCOUNT_ID]);
+    expect(ownAccountToken?.accounts).toEqual([Aws.ACCOUNT_ID, '111122223333']);
+    expect(ownAccountToken?.regions).toEqual([Aws.REGION]);
+  });
+
+  it('takes an Organization with the accounts to poll, and the member role name', () => {
+    // Act
+    const targets = resolveSettings({
+      targetAccounts: ['111122223333'],
+      organizationId: 'o-a1b2c3d4e5',
+      memberRoleName: 'AggregatorRead',
+    }).targets;
+
+    // Assess
+    expect(targets).toMatchObject({ organizationId: 'o-a1b2c3d4e5', memberRoleName: 'AggregatorRead' });
+  });
+
+  it('reports each bad target setting with its key and an example', () => {
+    // Act
+    const problems = problemsOf(() =>
+      resolveSettings({
+        targetAccounts: ['1234', '111122223333'],
+        targetRegions: ['mars-1', 'eu-west-1'],
+        organizationId: 'org-1',
+        memberRoleName: 'no spaces',
+      }),
+    );
+    const organizationAlone = problemsOf(() => resolveSettings({ organizationId: 'o-a1b2c3d4e5' }));
+    const empty = problemsOf(() => resolveSettings({ targetAccounts: [], targetRegions: [] }));
+
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(/^memberRoleName: "no spaces" is not an IAM role name/),
+      expect.stringMatching(
+        /^targetAccounts: "1234" is not a 12-digit account id\. Example: -c targetAccounts=/,
+      ),
+      expect.stringMatching(/^targetRegions: "mars-1" is not a region\. Example: -c targetRegions=/),
+      expect.stringMatching(/^organizationId: "org-1" is not an Organization id/),
+    ]);
+    expect(organizationAlone).toEqual([
+      expect.stringMatching(/^organizationId: also list the accounts to poll in targetAccounts/),
+    ]);
+    expect(empty).toEqual([
+      expect.stringMatching(/^targetAccounts: at least one account is required/),
+      expect.stringMatching(/^targetRegions: at least one region is required/),
+    ]);
+  });
+
+  it('reads the target keys from context, as comma lists or JSON arrays', () => {
+    // Act
+    const settings = fromContext({
+      targetAccounts: '111122223333, 444455556666',
+      targetRegions: '["eu-west-1","us-east-1"]',
+      organizationId: 'o-a1b2c3d4e5',
+      memberRoleName: 'AggregatorRead',
+    });
+
+    // Assess
+    expect(settings).toEqual({
+      targetAccounts: ['111122223333', '444455556666'],
+      targetRegions: ['eu-west-1', 'us-east-1'],
+      organizationId: 'o-a1b2c3d4e5',
+      memberRoleName: 'AggregatorRead',
+    });
+    expect(() => fromContext({ targetAccounts: 'nope' })).toThrow(/targetAccounts: "nope" is not a 12-digit/);
   });
 });
 

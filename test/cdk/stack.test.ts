@@ -633,6 +633,28 @@ describe('event bus, alarms, dashboard, outputs', () => {
     ]);
   });
 
+  it('watches only its own account and region without targets: nothing of the hub–member setup appears', () => {
+    for (const synth of [defaults, custom]) {
+      // Act
+      const template = JSON.stringify(synth.template.toJSON());
+
+      // Assess
+      for (const [, [, fn]] of functionsByName(synth.resources)) {
+        expect(Object.keys(environmentOf(fn))).not.toContain('JOBS_TARGETS');
+        expect(Object.keys(environmentOf(fn))).not.toContain('JOBS_MEMBER_ROLE_NAME');
+      }
+      for (const [roleId, role] of ofType(synth.resources, 'AWS::IAM::Role')) {
+        expect(props(role).RoleName).toBeUndefined();
+        expect(actionsOf(roleStatements(synth.resources, roleId))).not.toContain('sts:AssumeRole');
+      }
+      synth.template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+      expect(template).not.toContain('TargetFailures');
+      for (const [, bus] of ofType(synth.resources, 'AWS::Events::EventBus')) {
+        expect(props(bus).Name).not.toBe('job-status-aggregator');
+      }
+    }
+  });
+
   it('sends alarms to an existing topic when one is named, and subscribes alarm emails to a new one', () => {
     // Act
     const alarms = ofType(custom.resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => props(alarm));

@@ -1,0 +1,74 @@
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import { memberRoleArn, type Target } from '../lambdas/contract/hub.js';
+import type { HubBusMembers } from './member/hub-bus-policy.js';
+import type { ResolvedTargets } from './settings.js';
+
+/**
+ * What the hub's targets mean for its stack: the list the pollers read, the member accounts (every target
+ * account but the hub's own), and who may forward events to the hub's bus.
+ */
+export interface HubTargets {
+  /** Every account × region, in the form the pollers read (setting `targets`). */
+  readonly targets: readonly Target[];
+  readonly memberRoleName: string;
+  readonly regions: readonly string[];
+  /** The target accounts other than the hub's own: each runs the member stack. */
+  readonly memberAccounts: readonly string[];
+  readonly organizationId: string | undefined;
+  /**
+   * Whether any other account is watched: then the poller roles carry the names members trust, may assume
+   * the member roles, and the hub's bus takes the members' forwarded events.
+   */
+  readonly hasMembers: boolean;
+}
+
+export function hubTargets(scope: IConstruct, resolved: ResolvedTargets): HubTargets {
+  // An env-agnostic stack's account is the `Aws.ACCOUNT_ID` token: the same string as a target written so.
+  const hubAccount = Stack.of(scope).account;
+  const memberAccounts = resolved.accounts.filter((account) => account !== hubAccount);
+  return {
+    targets: resolved.accounts.flatMap((accountId) =>
+      resolved.regions.map((region) => ({ accountId, region })),
+    ),
+    memberRoleName: resolved.memberRoleName,
+    regions: resolved.regions,
+    memberAccounts,
+    organizationId: resolved.organizationId,
+    hasMembers: memberAccounts.length > 0 || resolved.organizationId !== undefined,
+  };
+}
+
+/** Who the hub bus's policy admits: the Organization, else the listed member accounts. */
+export function busMembers(targets: HubTargets): HubBusMembers {
+  return targets.organizationId !== undefined
+    ? { organizationId: targets.organizationId }
+    : { accounts: targets.memberAccounts };
+}
+
+/**
+ * The member roles a poller may assume: exactly the member accounts' read roles, or with an Organization
+ * the read role's name in any account of it (`aws:ResourceOrgID`), so an account joins without an IAM change.
+ * Undefined when there is no member account.
+ */
+export function assumeMemberRoles(targets: HubTargets): iam.PolicyStatement | undefined {
+  const { memberRoleName, organizationId, memberAccounts } = targets;
+  if (organizationId !== undefined) {
+    return new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      resources: [memberRoleArn(Aws.PARTITION, '*', memberRoleName)],
+      conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+    });
+  }
+  if (memberAccounts.length === 0) return undefined;
+  return new iam.PolicyStatement({
+    actions: ['sts:AssumeRole'],
+    resources: memberAccounts.map((account) => memberRoleArn(Aws.PARTITION, account, memberRoleName)),
+  });
+}
+
+/** The IAM5 resource of the Organization form's grant, as cdk-nag reports it. */
+export function organizationRoleResource(memberRoleName: string): string {
+  return `arn:<AWS::Partition>:iam::*:role/${memberRoleName}`;
+}
