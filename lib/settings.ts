@@ -365,20 +365,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
  */
 export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   const problems: string[] = [];
-  const read = (key: (typeof CONTEXT_KEYS)[number]): unknown => {
-    const value: unknown = node.tryGetContext(key);
-    if (typeof value !== 'string') return value;
-    const text = value.trim();
-    if (text.startsWith('[') || text.startsWith('{')) {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        problems.push(`${key}: ${JSON.stringify(text)} looks like JSON but does not parse.`);
-        return undefined;
-      }
-    }
-    return text;
-  };
+  const read = (key: (typeof CONTEXT_KEYS)[number]): unknown => contextValue(node, key, problems);
 
   const settings: Mutable<JobStatusAggregatorSettings> = {};
   const services = asList(read('services'), 'services', problems);
@@ -583,7 +570,27 @@ function asText(value: unknown, key: string, problems: string[]): string | undef
   return value;
 }
 
-function asList(value: unknown, key: string, problems: string[]): string[] | undefined {
+/**
+ * A context value as given: cdk.json's JSON, or a `-c key=value` string, parsed as JSON where it looks like
+ * JSON (`-c key=["a","b"]`). A string that looks like JSON but does not parse is a problem.
+ */
+export function contextValue(node: Node, key: string, problems: string[]): unknown {
+  const value: unknown = node.tryGetContext(key);
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[') || text.startsWith('{')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      problems.push(`${key}: ${JSON.stringify(text)} looks like JSON but does not parse.`);
+      return undefined;
+    }
+  }
+  return text;
+}
+
+/** A JSON array of strings or a comma-separated string, trimmed; anything else is a problem. */
+export function asList(value: unknown, key: string, problems: string[]): string[] | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
     return value.map((item: string) => item.trim());

@@ -1,7 +1,13 @@
 import type { App } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from '../../lambdas/contract/hub.js';
-import { type JobStatusAggregatorSettings, SettingsError, settingsFromContext } from '../settings.js';
+import {
+  asList,
+  contextValue,
+  type JobStatusAggregatorSettings,
+  SettingsError,
+  settingsFromContext,
+} from '../settings.js';
 import type { MemberSettings } from './member-settings.js';
 import { JobStatusAggregatorMemberStack } from './member-stack.js';
 import {
@@ -86,27 +92,5 @@ function contextText(node: Node, key: string, problems: string[]): string | unde
 
 /** A JSON array (cdk.json, or `-c key=["a","b"]`) or a comma-separated string (`-c key=a,b`). */
 function contextList(node: Node, key: string, problems: string[]): string[] | undefined {
-  let value: unknown = node.tryGetContext(key);
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.trim().startsWith('[')) {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      problems.push(`${key}: ${JSON.stringify(value)} looks like JSON but does not parse.`);
-      return undefined;
-    }
-  }
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
-    return value.map((item: string) => item.trim());
-  }
-  if (typeof value === 'string') {
-    return value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-  }
-  problems.push(
-    `${key}: ${JSON.stringify(value)} must be a comma-separated list or a JSON array of strings.`,
-  );
-  return undefined;
+  return asList(contextValue(node, key, problems), key, problems);
 }
