@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JobQueries } from '../../cli/queries.js';
 import { hubSessionName } from '../../lambdas/contract/hub.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
@@ -207,5 +207,35 @@ describe('a hub polling many accounts and regions', () => {
       router.requests.filter((request) => request.tenant === `${A}:eu-west-1`).map((r) => r.accessKeyId),
     );
     expect(keysOfA.size).toBeGreaterThan(1);
+  });
+
+  it('counts each target it could not poll in TargetFailures, with the target dimension', async () => {
+    // Arrange: a poller whose metrics are on (embedded metric format on stdout).
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const counted = newPoller('jobs-targets');
+    for (const fake of router.tenants().values()) fake.server.latencyMs = 0;
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    try {
+      await counted({ kind: 'poll' }, lambdaContext());
+    } finally {
+      spy.mockRestore();
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    }
+
+    // Assess
+    const failures = written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"TargetFailures"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(failures.map((metric) => [metric.target, metric.TargetFailures, metric.service])).toEqual([
+      [`${DENIED}:eu-west-1`, 1, 'healthlake'],
+      [`${DISABLED}:ap-southeast-5`, 1, 'healthlake'],
+    ]);
   });
 });

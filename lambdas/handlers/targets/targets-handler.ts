@@ -34,6 +34,7 @@ export function createTargetsHandler(base: PollerBase) {
     const own = ownIdentity(context.invokedFunctionArn, base.region);
     if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, own, event);
 
+    const startedAt = new Date();
     const ordered = rotate(targetSettings.targets, startAt);
     const store = sharedActiveJobs(base.store);
     const remainingMs = () => context.getRemainingTimeInMillis();
@@ -48,7 +49,8 @@ export function createTargetsHandler(base: PollerBase) {
         poll: (target) => {
           const { adapter, log: targetLog } = adapters.entry(target, own);
           const deps = { adapter, store, log: targetLog, now: () => new Date(), remainingMs, target };
-          return runPollCycle(deps, cyclePolicy(settings, adapter, new Date()));
+          // One policy for the whole run: every target sweeps, or none does.
+          return runPollCycle(deps, cyclePolicy(settings, adapter, startedAt));
         },
       },
       ordered,
