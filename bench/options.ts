@@ -26,6 +26,10 @@ export interface BenchOptions {
   readonly seed: number;
   /** Per-service timings on stderr. */
   readonly verbose: boolean;
+  /** The many-target case instead: this many account-regions of one service (HealthLake). */
+  readonly targets?: number;
+  /** Active jobs per target in the many-target case. */
+  readonly targetJobs?: number;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -45,6 +49,8 @@ export const USAGE = `npm run bench -- [options]
   --quick                  sizes 100,1000 (about a minute)
   --seed 1                 workload seed
   --verbose                per-service timings on stderr
+  --targets 50             the many-target case instead: a hub's HealthLake poller over 50 account-regions
+  --target-jobs 1000       active jobs per target in the many-target case
 `;
 
 const DEFAULTS: BenchOptions = {
@@ -80,6 +86,8 @@ const FLAGS = {
   'naive-finished-max': { type: 'string' },
   'no-bundles': { type: 'boolean' },
   quick: { type: 'boolean' },
+  targets: { type: 'string' },
+  'target-jobs': { type: 'string' },
   seed: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -114,6 +122,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     bundles: !flags['no-bundles'],
     seed: number(flags, 'seed', positiveInt) ?? DEFAULTS.seed,
     verbose: flags.verbose ?? false,
+    ...(flags.targets !== undefined && { targets: positiveInt('--targets', flags.targets) }),
+    ...(flags['target-jobs'] !== undefined && {
+      targetJobs: positiveInt('--target-jobs', flags['target-jobs']),
+    }),
   };
 }
 

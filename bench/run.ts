@@ -17,6 +17,7 @@ import type { CallRecord } from '../local/fakes/fake-aws-server.js';
 import { createJobsTable } from '../local/jobs-table.js';
 import { measureBundles, printBundles } from './bundles.js';
 import { printCosts } from './cost.js';
+import { runManyTargets } from './many-targets.js';
 import { MeteredDynamoClient } from './meter.js';
 import { NaivePoller } from './naive-poller.js';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options.js';
@@ -420,6 +421,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString()}] ${line}\n`);
+  if (options.targets !== undefined) {
+    console.log(`# Many-target benchmark\n\n- machine: ${machine()}\n- date: ${new Date().toISOString()}\n`);
+    const jobsPerTarget = options.targetJobs ?? 1000;
+    await runManyTargets(
+      { targets: options.targets, jobsPerTarget, changeRate: options.changeRate },
+      progress,
+    );
+    return;
+  }
   const began = Date.now();
   console.log('# Poll cycle benchmark\n');
   console.log(`- command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\``.replace(' -- `', '`'));

@@ -3,6 +3,14 @@ import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from 
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_SDK_MAX_ATTEMPTS, defaultOf, readSdkSettings } from '../contract/settings.js';
 
+/** Credentials as a client takes them: a provider it calls when it signs (and again as they near expiry). */
+export type CredentialsProvider = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}>;
+
 /** Settings every service client shares; read from the environment by `clientSettingsFromEnv`. */
 export interface ClientSettings {
   readonly region?: string;
@@ -15,6 +23,8 @@ export interface ClientSettings {
   readonly maxAttempts?: number;
   /** Time for one attempt, connection included. */
   readonly requestTimeoutMs?: number;
+  /** Credentials of another account (a hub's target); absent: the function's own, the SDK's default chain. */
+  readonly credentials?: CredentialsProvider;
 }
 
 /** The project's defaults, where neither a setting of ours nor one of the SDK's standard ones is given. */
@@ -43,6 +53,7 @@ export function baseClientConfig(settings: ClientSettings) {
   return {
     ...(settings.region && { region: settings.region }),
     ...(settings.endpoint && { endpoint: settings.endpoint }),
+    ...(settings.credentials && { credentials: settings.credentials }),
     retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: DEFAULT_RETRY_MODE }),
     maxAttempts:
       settings.maxAttempts ??

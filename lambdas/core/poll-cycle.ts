@@ -1,3 +1,4 @@
+import type { Target } from '../contract/hub.js';
 import type { JobLocator } from './adapter.js';
 import { assertSameJob } from './diff.js';
 import { errorMessage, type FailureKind, failureKindOf, type JobRef } from './errors.js';
@@ -37,12 +38,12 @@ export type { CycleReport } from './poll/tally.js';
  */
 export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<CycleReport> {
   const started = Date.now();
-  const { adapter, store, log } = deps;
+  const { adapter, store, log, target } = deps;
   const service = adapter.definition.id;
   const tally = new CycleTally(service, log);
-  const known = await activeJobs(store, service);
+  const known = await activeJobs(store, service, target);
   const now = deps.now();
-  const cursor = await loadCursor({ store, service, tally });
+  const cursor = await loadCursor({ store, service, target, tally });
   const plan = planListing(adapter, policy, cursor, now, !!store.saveListCursor);
   const pool = new WorkPool(policy, deps.remainingMs, (error) =>
     tally.fail(error, { service }, 'cycle task'),
@@ -68,7 +69,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
     });
   }
   await pool.settle();
-  await saveCursor({ store, service, tally, log }, cursor, nextCursor(plan, resume, deps.now));
+  await saveCursor({ store, service, target, tally, log }, cursor, nextCursor(plan, resume, deps.now));
 
   // A job whose change was left for the next run is not stalled: stalls are only judged on a whole cycle.
   const thresholdSeconds = policy.stallAfterSeconds;
@@ -88,10 +89,15 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   return tally.finish(started);
 }
 
-/** The service's active jobs, by formatted key: what the cycle compares the lists with. */
-async function activeJobs(store: JobStateStore, service: ServiceId): Promise<Map<string, StoredJob>> {
+/** The service's (or the target's) active jobs, by formatted key: what the cycle compares the lists with. */
+async function activeJobs(
+  store: JobStateStore,
+  service: ServiceId,
+  target: Target | undefined,
+): Promise<Map<string, StoredJob>> {
   const known = new Map<string, StoredJob>();
-  for await (const stored of store.listActive(service)) known.set(formatJobKey(stored.snapshot.key), stored);
+  const active = target ? store.listActive(service, target) : store.listActive(service);
+  for await (const stored of active) known.set(formatJobKey(stored.snapshot.key), stored);
   return known;
 }
 

@@ -1,3 +1,4 @@
+import type { Target } from '../contract/hub.js';
 import type { StallRecord, TransitionRecord } from './history.js';
 import type { JobKey } from './job-key.js';
 import type { ServiceId } from './service-id.js';
@@ -47,15 +48,21 @@ export interface ListCursor {
  */
 export interface JobStateStore {
   get(key: JobKey): Promise<StoredJob | undefined>;
-  /** Non-terminal jobs of one service: the poller's work list. */
-  listActive(service: ServiceId): AsyncIterable<StoredJob>;
+  /**
+   * Non-terminal jobs of one service: the poller's work list. With a target, only the jobs of that account
+   * and region (a hub polls each target on its own; nothing of one may reach another's cycle).
+   */
+  listActive(service: ServiceId, target?: Target): AsyncIterable<StoredJob>;
   record(previous: StoredJob | undefined, next: JobSnapshot): Promise<RecordResult>;
   /** Records a stall once; `undefined` when the job changed meanwhile or the stall is already recorded. */
   recordStall(current: StoredJob, now: Date): Promise<StallRecord | undefined>;
-  /** The service's saved list cursor, if any. A store without these methods never resumes a listing. */
-  loadListCursor?(service: ServiceId): Promise<ListCursor | undefined>;
+  /**
+   * The service's saved list cursor (the target's own, given one), if any. A store without these methods
+   * never resumes a listing.
+   */
+  loadListCursor?(service: ServiceId, target?: Target): Promise<ListCursor | undefined>;
   /** Saves the cursor, or with `undefined` clears it. */
-  saveListCursor?(service: ServiceId, cursor: ListCursor | undefined): Promise<void>;
+  saveListCursor?(service: ServiceId, cursor: ListCursor | undefined, target?: Target): Promise<void>;
 }
 
 /** The structural logger every module takes, so core code never needs Powertools or the SDK. */

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CycleMetric, METRICS_NAMESPACE, MetricDimension } from '../contract/metrics.js';
+import type { TargetOutcome } from '../core/poll/targets.js';
 import type { CycleReport } from '../core/poll-cycle.js';
 import type { Log } from '../core/ports.js';
 
@@ -49,5 +50,15 @@ export function publishCycleMetrics(metrics: Metrics, report: CycleReport): void
       .singleMetric()
       .addDimension(MetricDimension.ERROR_KIND, kind)
       .addMetric(CycleMetric.API_ERRORS, MetricUnit.Count, count);
+  }
+}
+
+/** One count per target a run could not poll at all, with the `target` dimension (`accountId:region`). */
+export function publishTargetFailures(metrics: Metrics, failures: readonly TargetOutcome[]): void {
+  for (const failure of failures) {
+    metrics
+      .singleMetric()
+      .addDimension(MetricDimension.TARGET, failure.target)
+      .addMetric(CycleMetric.TARGET_FAILURES, MetricUnit.Count, 1);
   }
 }

@@ -1,25 +1,22 @@
 import type { Context } from 'aws-lambda';
-import { clientSettingsFromEnv } from '../aws/client-config.js';
-import { QuotaLimiter, quotaPlan, rateLimited } from '../aws/rate-limit.js';
+import { type ClientSettings, clientSettingsFromEnv } from '../aws/client-config.js';
 import { serviceFacts } from '../contract/services.js';
 import {
   type PollerSettings,
-  PROGRESS_REFRESH_BUDGET_SECONDS,
   readPollerSettings,
+  readTargetSettings,
+  type TargetSettings,
 } from '../contract/settings.js';
 import type { ServiceAdapter } from '../core/adapter.js';
-import { type IncomingEvent, locatorFromNativeEvent } from '../core/native-events.js';
-import {
-  type CycleReport,
-  isFullSweepDue,
-  type RefreshOutcome,
-  refreshJob,
-  runPollCycle,
-} from '../core/poll-cycle.js';
+import { type IncomingEvent, locatorFromNativeEvent, type NativeEventSource } from '../core/native-events.js';
+import type { TargetOutcome } from '../core/poll/targets.js';
+import { type CycleReport, type RefreshOutcome, refreshJob, runPollCycle } from '../core/poll-cycle.js';
 import type { JobStateStore, Log } from '../core/ports.js';
 import type { ServiceId } from '../core/service-id.js';
 import type { AdapterInit } from '../services/service-module.js';
 import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
+import { cyclePolicy, ignoredEvent, isNativeEvent, paced } from './poller-parts.js';
+import { createTargetsHandler } from './targets/targets-handler.js';
 
 /** What a poller needs to be built: the service's adapter and the store. */
 export interface PollerWiring {
@@ -31,26 +28,54 @@ export interface PollerWiring {
 export type PollEvent = { readonly kind?: 'poll' } & IncomingEvent;
 
 export type PollResult =
-  | ({ readonly mode: 'cycle' } & CycleReport)
+  | ({ readonly mode: 'cycle' } & CycleReport & { readonly targets?: readonly TargetOutcome[] })
   | ({ readonly mode: 'refresh' } & RefreshOutcome)
   | { readonly mode: 'ignored'; readonly reason: string };
+
+/** What both kinds of poller are built from, read once at cold start. */
+export interface PollerBase {
+  readonly wiring: PollerWiring;
+  readonly settings: PollerSettings;
+  readonly targetSettings: TargetSettings;
+  readonly clientSettings: ClientSettings;
+  readonly logger: ReturnType<typeof createLogger>;
+  readonly log: Log;
+  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly store: JobStateStore;
+  /** The function's own region. */
+  readonly region: string;
+  readonly nativeEvents: NativeEventSource | undefined;
+}
 
 /**
  * Builds the Lambda handler of one service's poller. Settings are read once at cold start and fail it
  * loudly when wrong. A scheduled invocation runs a poll cycle; a native AWS event refreshes its one job.
  * Every call the adapter makes is paced at the service's published rates (the quota multiplier scales
- * them), by a limiter that lives as long as the warm function, so back-to-back runs share it.
+ * them), by a limiter that lives as long as the warm function, so back-to-back runs share it. With targets
+ * (the `targets` setting) the poller watches those accounts and regions instead (lambdas/handlers/targets/).
  */
 export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv = process.env) {
-  const settings: PollerSettings = readPollerSettings(env);
-  const clientSettings = clientSettingsFromEnv(env);
   // The service id is the logger's `service` key, so every line (and the dashboard's queries) carries it.
   const logger = createLogger(wiring.service);
   const log = asLog(logger);
-  const metrics = createMetrics(wiring.service);
-  const store = wiring.createStore(log);
-  const region = env.AWS_REGION ?? 'us-east-1';
-  const nativeEvents = serviceFacts(wiring.service).nativeEvents;
+  const base: PollerBase = {
+    wiring,
+    settings: readPollerSettings(env),
+    targetSettings: readTargetSettings(env),
+    clientSettings: clientSettingsFromEnv(env),
+    logger,
+    log,
+    metrics: createMetrics(wiring.service),
+    store: wiring.createStore(log),
+    region: env.AWS_REGION ?? 'us-east-1',
+    nativeEvents: serviceFacts(wiring.service).nativeEvents,
+  };
+  return base.targetSettings.targets.length > 0 ? createTargetsHandler(base) : ownAccountHandler(base);
+}
+
+/** The function's own account and region, with its own credentials: a poller without targets. */
+function ownAccountHandler(base: PollerBase) {
+  const { wiring, settings, clientSettings, logger, log, metrics, store, region, nativeEvents } = base;
   let adapter: ServiceAdapter | undefined;
 
   return async (event: PollEvent, context: Context): Promise<PollResult> => {
@@ -67,41 +92,19 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
       settings,
     );
 
-    if (event.source !== undefined && event.source === nativeEvents?.source) {
-      const locator = locatorFromNativeEvent(nativeEvents, event);
-      if (!locator) {
-        log.warn('native event without a usable job id; the schedule will cover it', {
-          detailType: event['detail-type'],
-        });
-        return { mode: 'ignored', reason: 'native event without job id' };
-      }
-      return { mode: 'refresh', ...(await refreshJob({ adapter, store, log }, locator)) };
+    if (isNativeEvent(event, nativeEvents)) {
+      const job = locatorFromNativeEvent(nativeEvents, event);
+      if (!job) return ignoredEvent(log, event);
+      return { mode: 'refresh', ...(await refreshJob({ adapter, store, log }, job.locator)) };
     }
 
     const now = new Date();
     const report = await runPollCycle(
       { adapter, store, log, now: () => new Date(), remainingMs: () => context.getRemainingTimeInMillis() },
-      {
-        ...settings.policy,
-        fullSweep: isFullSweepDue(now, settings.scheduleSeconds, settings.fullSweepSeconds),
-        stallAfterSeconds: settings.stallAfterSeconds,
-        progressRefreshLimit:
-          settings.progressRefreshLimit ??
-          Math.ceil(
-            adapter.definition.quotas.describePerSecond *
-              settings.quotaMultiplier *
-              PROGRESS_REFRESH_BUDGET_SECONDS,
-          ),
-      },
+      cyclePolicy(settings, adapter, now),
     );
     publishCycleMetrics(metrics, report);
     log.info('poll cycle finished', { ...report });
     return { mode: 'cycle', ...report };
   };
-}
-
-/** The adapter behind a limiter at its definition's published rates. */
-function paced(adapter: ServiceAdapter, settings: PollerSettings): ServiceAdapter {
-  const { definition } = adapter;
-  return rateLimited(adapter, new QuotaLimiter(definition, quotaPlan(definition, settings.quotaMultiplier)));
 }

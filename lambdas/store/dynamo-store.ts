@@ -33,6 +33,7 @@ import {
 } from '../core/recording.js';
 import type { ServiceId } from '../core/service-id.js';
 import type { JobSnapshot } from '../core/snapshot.js';
+import { inTarget, type Target } from '../core/target.js';
 import { createDocumentClient } from './document-client.js';
 import {
   currentItemKey,
@@ -93,7 +94,17 @@ export class DynamoJobStateStore implements JobStateStore {
    * consistent: a job that became active a moment ago may show up one cycle later. A malformed item is
    * logged (error) and skipped.
    */
-  async *listActive(service: ServiceId): AsyncIterable<CurrentJob> {
+  async *listActive(service: ServiceId, target?: Target): AsyncIterable<CurrentJob> {
+    for await (const job of this.activeOfService(service)) {
+      if (!target || inTarget(job.snapshot.key, target)) yield job;
+    }
+  }
+
+  /**
+   * The index is by service: a target's jobs are picked from it here. A hub that polls every target in one
+   * run reads it once (see lambdas/handlers/targets/), so the filter costs nothing more there.
+   */
+  private async *activeOfService(service: ServiceId): AsyncIterable<CurrentJob> {
     const pages = paginateQuery(
       { client: this.ddb },
       {
@@ -150,22 +161,22 @@ export class DynamoJobStateStore implements JobStateStore {
     return (await this.execute(plan.write)) === 'written' ? plan.record : undefined;
   }
 
-  async loadListCursor(service: ServiceId): Promise<ListCursor | undefined> {
+  async loadListCursor(service: ServiceId, target?: Target): Promise<ListCursor | undefined> {
     const { Item: item } = await this.ddb.send(
       new GetCommand({
         TableName: this.settings.tableName,
-        Key: listCursorItemKey(service),
+        Key: listCursorItemKey(service, target),
         ConsistentRead: true,
       }),
     );
     return listCursorFromItem(item);
   }
 
-  async saveListCursor(service: ServiceId, cursor: ListCursor | undefined): Promise<void> {
+  async saveListCursor(service: ServiceId, cursor: ListCursor | undefined, target?: Target): Promise<void> {
     await this.ddb.send(
       new PutCommand({
         TableName: this.settings.tableName,
-        Item: listCursorToItem(service, cursor, this.now()),
+        Item: listCursorToItem(service, cursor, this.now(), target),
       }),
     );
   }

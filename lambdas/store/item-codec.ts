@@ -11,6 +11,7 @@ import {
 import { isServiceId, type ServiceId } from '../core/service-id.js';
 import type { JobSnapshot } from '../core/snapshot.js';
 import { isJobStatus, isTerminal } from '../core/status.js';
+import type { Target } from '../core/target.js';
 
 /**
  * Items of the jobs table and back. Items are plain objects as `@aws-sdk/lib-dynamodb` (or `unmarshall`)
@@ -45,17 +46,26 @@ export function currentItemKey(key: JobKey | string): Item {
   return { [A.PARTITION_KEY]: jobPartitionKey(key), [A.SORT_KEY]: CURRENT_SORT_KEY };
 }
 
-/** The one list-cursor item of a service: outside every job's item collection and every index. */
-export function listCursorItemKey(service: ServiceId): Item {
-  return { [A.PARTITION_KEY]: `LIST#${service}`, [A.SORT_KEY]: 'CURSOR' };
+/**
+ * The one list-cursor item of a service, or of a service in one target (`LIST#<service>/<region>/<account>`,
+ * the job key's own prefix form): outside every job's item collection and every index.
+ */
+export function listCursorItemKey(service: ServiceId, target?: Target): Item {
+  const id = target ? [service, target.region, target.accountId].map(encodeURIComponent).join('/') : service;
+  return { [A.PARTITION_KEY]: `LIST#${id}`, [A.SORT_KEY]: 'CURSOR' };
 }
 
 /**
  * A service's list cursor as an item; `undefined` writes a cleared one (a Put, so the pollers need no
  * DeleteItem). A saved cursor expires by TTL a day later, should its service be turned off meanwhile.
  */
-export function listCursorToItem(service: ServiceId, cursor: ListCursor | undefined, now: Date): Item {
-  const item: Item = { ...listCursorItemKey(service), itemType: ItemType.LIST_CURSOR, service };
+export function listCursorToItem(
+  service: ServiceId,
+  cursor: ListCursor | undefined,
+  now: Date,
+  target?: Target,
+): Item {
+  const item: Item = { ...listCursorItemKey(service, target), itemType: ItemType.LIST_CURSOR, service };
   if (!cursor) return { ...item, active: false, savedAt: now.toISOString() };
   return plain({
     ...item,

@@ -203,6 +203,18 @@ export class FakeAwsServer {
     this.calls.length = 0;
   }
 
+  /**
+   * Answers one request that arrived elsewhere: a router in front of several fakes of one service (one per
+   * account and region, local/fakes/tenants.ts) hands each request to its tenant's fake. With `refusal`,
+   * the request is refused with that error in this protocol's shape instead (a bad token, a disabled region).
+   */
+  async dispatch(req: IncomingMessage, res: ServerResponse, refusal?: FakeServiceError): Promise<void> {
+    if (!refusal) return this.handle(req, res);
+    await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    this.sendError(res, this.route(req, url)?.operation ?? 'Unknown', refusal);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = performance.now();
     const raw = await readBody(req);

@@ -1,3 +1,4 @@
+import type { Target } from '../../lambdas/contract/hub.js';
 import { serviceFacts } from '../../lambdas/contract/services.js';
 import {
   DEFAULT_STALL_AFTER_SECONDS,
@@ -34,6 +35,9 @@ export interface LocalEndpoints {
   /** The simulator's S3 (HealthImaging manifests). */
   readonly s3?: string;
   readonly s3ManifestLocation?: string;
+  /** The STS stand-in, and the accounts and regions the pollers watch through it (`--accounts`, `--regions`). */
+  readonly sts?: string;
+  readonly targets?: readonly Target[];
   /** The EventBridge stand-in; absent with `--bus`. */
   readonly events?: string;
   readonly deadLetters: string;
@@ -112,6 +116,8 @@ export function handlerEnvironment(
       set[`AWS_ENDPOINT_URL_${serviceFacts(service).endpointEnvSuffix}`] = endpoint;
     }
     if (endpoints.s3) set.AWS_ENDPOINT_URL_S3 = endpoints.s3;
+    if (endpoints.sts) set.AWS_ENDPOINT_URL_STS = endpoints.sts;
+    if (endpoints.targets) Object.assign(set, settingsEnvironment({ targets: endpoints.targets }));
     if (endpoints.s3ManifestLocation) {
       Object.assign(set, settingsEnvironment({ imagingManifestLocations: [endpoints.s3ManifestLocation] }));
     }

@@ -33,6 +33,10 @@ export interface RunnerOptions {
   readonly dynamoPort?: number;
   /** The pollers' stall threshold, in seconds or `off` (the `stallAfterSeconds` setting). */
   readonly stallAfter?: string;
+  /** Simulator: member accounts the hub polls (the hub's own first); absent: the one local account. */
+  readonly accounts?: number;
+  /** Simulator: regions in each account (the local region first); absent: the local region alone. */
+  readonly regions?: number;
   /** Simulator: chance per service and cycle that a call is throttled once. */
   readonly throttleRate: number;
   /** Simulator: share of PutEvents entries the stand-in refuses with ThrottlingException. */
@@ -48,6 +52,9 @@ export interface RunnerOptions {
   /** Only serve DynamoDB Local on `dataDir`, for the query CLI and the report. */
   readonly serve: boolean;
 }
+
+/** The regions `--regions` takes, the local region first. */
+export const SIMULATED_REGIONS = ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'] as const;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -68,6 +75,9 @@ Simulator:
   --services a,b        services to run (default: all five)
   --throttle-rate P     chance per service and cycle of one throttled call (default 0.05; 0 for none)
   --event-failure-rate P  share of events the stand-in refuses once with ThrottlingException (default 0.02)
+  --accounts N          simulate N accounts (the hub's own and N-1 members, each role assumed through a
+                        local STS), polled as a hub polls its targets (default 1)
+  --regions N           simulate N regions in each account (default 1)
 
 Running:
   --interval S          seconds between poll cycles (default 2)
@@ -103,6 +113,8 @@ const OPTIONS = {
   services: { type: 'string' },
   'throttle-rate': { type: 'string' },
   'event-failure-rate': { type: 'string' },
+  accounts: { type: 'string' },
+  regions: { type: 'string' },
   interval: { type: 'string' },
   once: { type: 'boolean' },
   cycles: { type: 'string' },
@@ -140,7 +152,15 @@ export function parseRunnerArgs(argv: readonly string[], random: () => number = 
       if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to --real (your AWS account)`);
     }
   } else {
-    for (const flag of ['jobs', 'speed', 'seed', 'throttle-rate', 'event-failure-rate'] as const) {
+    for (const flag of [
+      'jobs',
+      'speed',
+      'seed',
+      'throttle-rate',
+      'event-failure-rate',
+      'accounts',
+      'regions',
+    ] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} is for the simulator; --real has none`);
     }
     if (values.table !== undefined && values.bus !== undefined) {
@@ -173,6 +193,16 @@ export function parseRunnerArgs(argv: readonly string[], random: () => number = 
       intervalSeconds: optionalNumber(values.interval, '--interval', { min: 0.1 }) ?? 2,
       once: values.once ?? false,
       ...(cycles !== undefined && { cycles }),
+      ...(values.accounts !== undefined && {
+        accounts: optionalNumber(values.accounts, '--accounts', { integer: true, min: 1, max: 20 }) as number,
+      }),
+      ...(values.regions !== undefined && {
+        regions: optionalNumber(values.regions, '--regions', {
+          integer: true,
+          min: 1,
+          max: SIMULATED_REGIONS.length,
+        }) as number,
+      }),
       ...(values.region !== undefined && { region: values.region }),
       ...(accountId !== undefined && { accountId }),
       ...(values.table !== undefined && { table: values.table }),

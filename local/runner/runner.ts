@@ -18,9 +18,10 @@ import { EventBridgeStandIn, type ReceivedEvent } from '../eventbridge-standin/s
 import { createJobsTable } from '../jobs-table.js';
 import { Prng } from '../simulator/prng.js';
 import { IMAGING_OUTPUT_BUCKET, type SimulatedJob, Simulator } from '../simulator/simulator.js';
+import { TenantWorld } from '../simulator/tenant-world.js';
 import { applyEnvironment, handlerEnvironment, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './environment.js';
 import { lambdaContext } from './lambda-context.js';
-import { type RunnerOptions, UsageError } from './options.js';
+import { type RunnerOptions, SIMULATED_REGIONS, UsageError } from './options.js';
 import { type StreamHandler, StreamRelay } from './stream-relay.js';
 import { DOCUMENTED_SUBSCRIPTIONS } from './subscriptions.js';
 
@@ -91,8 +92,42 @@ export interface RunnerListener {
   error?(error: RunError): void;
 }
 
+/** What the runner needs of the simulation: one account and region, or several (`--accounts`, `--regions`). */
+export type SimulatedWorld = Pick<
+  Simulator,
+  | 'advance'
+  | 'allFinished'
+  | 'calls'
+  | 'collectCalls'
+  | 'endpoints'
+  | 'jobs'
+  | 's3'
+  | 'start'
+  | 'stop'
+  | 'watchedJobs'
+>;
+
+/** The local account in the local region, or a hub's several accounts and regions. */
+function createSimulator(options: RunnerOptions): SimulatedWorld {
+  const common = {
+    services: options.services,
+    jobsPerService: options.jobsPerService,
+    seed: options.seed,
+    speed: options.speed,
+    throttleRate: options.throttleRate,
+  };
+  if ((options.accounts ?? 1) === 1 && (options.regions ?? 1) === 1) {
+    return new Simulator({ ...common, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+  }
+  const accounts = Array.from({ length: options.accounts ?? 1 }, (_, index) =>
+    index === 0 ? LOCAL_ACCOUNT_ID : String(index).repeat(12).slice(0, 12),
+  );
+  const regions = SIMULATED_REGIONS.slice(0, options.regions ?? 1);
+  return new TenantWorld({ ...common, hubAccountId: LOCAL_ACCOUNT_ID, accounts, regions });
+}
+
 export class LocalRunner {
-  simulator: Simulator | undefined;
+  simulator: SimulatedWorld | undefined;
   readonly standIn: EventBridgeStandIn;
   dynamo: DynamoDbLocal | undefined;
   queries: JobQueries | undefined;
@@ -146,15 +181,7 @@ export class LocalRunner {
     else this.accountId = LOCAL_ACCOUNT_ID;
 
     if (options.mode === 'simulator') {
-      this.simulator = new Simulator({
-        services: options.services,
-        jobsPerService: options.jobsPerService,
-        seed: options.seed,
-        speed: options.speed,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT_ID,
-        throttleRate: options.throttleRate,
-      });
+      this.simulator = createSimulator(options);
       await this.simulator.start();
     }
     for (const [name, pattern] of Object.entries(DOCUMENTED_SUBSCRIPTIONS))
@@ -177,6 +204,10 @@ export class LocalRunner {
       this.env,
       {
         ...(this.dynamo && { dynamodb: this.dynamo.endpoint }),
+        ...(this.simulator instanceof TenantWorld && {
+          sts: this.simulator.sts.endpoint,
+          targets: this.simulator.targets(),
+        }),
         ...(this.simulator && {
           services: this.simulator.endpoints(),
           s3: this.simulator.s3.endpoint,

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   /** Jobs per service that finished long before the run: the poller must leave them alone. */
   readonly finishedBeforeStart?: number;
   readonly now?: () => Date;
+  /** An S3 stand-in shared with other simulators (several accounts and regions), started by its owner. */
+  readonly s3?: S3StandIn;
 }
 
 /** One status of the ground truth. */
@@ -77,7 +79,7 @@ export class Simulator {
   readonly services: readonly ServiceId[];
   readonly drivers: ReadonlyMap<ServiceId, ServiceDriver>;
   /** HealthImaging's output bucket, for job output manifests. */
-  readonly s3 = new S3StandIn();
+  readonly s3: S3StandIn;
   readonly region: string;
   readonly accountId: string;
   /** API calls seen by each fake so far, and how many of them were throttled. */
@@ -91,6 +93,7 @@ export class Simulator {
   private started = false;
 
   constructor(private readonly options: SimulatorOptions) {
+    this.s3 = options.s3 ?? new S3StandIn();
     this.services = options.services ?? SERVICE_IDS;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
@@ -142,13 +145,13 @@ export class Simulator {
   async start(): Promise<void> {
     if (this.started) throw new Error('simulator already started');
     this.started = true;
-    await this.s3.start();
+    if (!this.options.s3) await this.s3.start();
     await Promise.all([...this.drivers.values()].map((driver) => driver.start()));
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.drivers.values()].map((driver) => driver.stop()));
-    await this.s3.stop();
+    if (!this.options.s3) await this.s3.stop();
   }
 
   /**

@@ -5,6 +5,7 @@ import type { JobKey } from '../../lambdas/core/job-key.js';
 import type { Log, RecordResult } from '../../lambdas/core/ports.js';
 import { SNAPSHOT_LIMITS, TRUNCATED_COUNTER, TRUNCATION_MARKER } from '../../lambdas/core/recording.js';
 import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
+import { JobStatus } from '../../lambdas/core/status.js';
 import { createDocumentClient } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
 import { historyRecordFromItem, jobPartitionKey } from '../../lambdas/store/item-codec.js';
@@ -375,6 +376,42 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     await s.saveListCursor('entityresolution', undefined);
     expect(await s.loadListCursor('entityresolution')).toBeUndefined();
     expect(await s.loadListCursor('panorama')).toMatchObject({ savedAt: at(6) });
+  });
+
+  it('keeps each target its own list cursor and its own active jobs', async () => {
+    // Arrange: one service, two targets, a job in each and the cursor of only one.
+    const s = store();
+    const a = { accountId: '111111111111', region: 'eu-west-1' };
+    const b = { accountId: '222222222222', region: 'eu-west-1' };
+    const service = 'healthimaging';
+    for (const target of [a, b]) {
+      const key = { service, jobId: `job-${target.accountId}`, ...target } as const;
+      await s.record(undefined, snapshot(key, JobStatus.RUNNING, 'IN_PROGRESS', 1));
+    }
+    const cursor = { scope: undefined, pageToken: 'p2', fullSweep: false, savedAt: at(5) };
+
+    // Act
+    await s.saveListCursor(service, cursor, a);
+    const activeOf = async (target?: typeof a) => {
+      const ids: string[] = [];
+      for await (const job of s.listActive(service, target)) ids.push(job.snapshot.key.jobId);
+      return ids.sort();
+    };
+
+    // Assess
+    expect(await s.loadListCursor(service, a)).toEqual(cursor);
+    expect(await s.loadListCursor(service, b)).toBeUndefined();
+    expect(await s.loadListCursor(service)).toBeUndefined();
+    expect(await activeOf(a)).toEqual(['job-111111111111']);
+    expect(await activeOf(b)).toEqual(['job-222222222222']);
+    expect(await activeOf()).toEqual(expect.arrayContaining(['job-111111111111', 'job-222222222222']));
+    const { Item: raw } = await db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: { pk: 'LIST#healthimaging/eu-west-1/111111111111', sk: 'CURSOR' },
+      }),
+    );
+    expect(raw?.pageToken).toBe('p2');
   });
 
   it('records a stall once, and a transition ends it', async () => {

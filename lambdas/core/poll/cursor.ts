@@ -1,3 +1,4 @@
+import type { Target } from '../../contract/hub.js';
 import type { JobStateStore, ListCursor, Log } from '../ports.js';
 import type { ServiceId } from '../service-id.js';
 import type { ListPlan } from './list-plan.js';
@@ -23,13 +24,20 @@ export class ResumePoint {
 interface CursorDeps {
   readonly store: Pick<JobStateStore, 'loadListCursor' | 'saveListCursor'>;
   readonly service: ServiceId;
+  /** The account and region polled, when the poller has targets: each keeps its own cursor. */
+  readonly target?: Target | undefined;
   readonly tally: CycleTally;
 }
 
 /** The cursor an earlier run saved; a failed read counts as none (the listing starts from the top). */
-export async function loadCursor({ store, service, tally }: CursorDeps): Promise<ListCursor | undefined> {
+export async function loadCursor({
+  store,
+  service,
+  target,
+  tally,
+}: CursorDeps): Promise<ListCursor | undefined> {
   try {
-    return await store.loadListCursor?.(service);
+    return await (target ? store.loadListCursor?.(service, target) : store.loadListCursor?.(service));
   } catch (error) {
     tally.fail(error, { service }, 'load list cursor');
     return undefined;
@@ -53,13 +61,14 @@ export function nextCursor(plan: ListPlan, resume: ResumePoint, now: () => Date)
  * it stale). Nothing is written when there was no cursor and none is due.
  */
 export async function saveCursor(
-  { store, service, tally, log }: CursorDeps & { readonly log: Log },
+  { store, service, target, tally, log }: CursorDeps & { readonly log: Log },
   loaded: ListCursor | undefined,
   next: ListCursor | undefined,
 ): Promise<void> {
   if (!next && !loaded) return;
   try {
-    await store.saveListCursor?.(service, next);
+    if (target) await store.saveListCursor?.(service, next, target);
+    else await store.saveListCursor?.(service, next);
     if (next) {
       log.info('the listing resumes in the next run', {
         service,

@@ -1,3 +1,4 @@
+import type { Target } from '../../contract/hub.js';
 import type { ServiceAdapter } from '../adapter.js';
 import type { JobStateStore, Log } from '../ports.js';
 
@@ -40,4 +41,9 @@ export interface PollDeps {
   readonly now: () => Date;
   /** Milliseconds left in this run (Lambda's `getRemainingTimeInMillis`). */
   readonly remainingMs: () => number;
+  /**
+   * The account and region the adapter watches, when the poller has targets: the known jobs and the list
+   * cursor are that target's alone. Absent: the function's own account and region, as one whole.
+   */
+  readonly target?: Target;
 }

@@ -151,3 +151,35 @@ function emptyReport(service: string): CycleReport {
     durationMs: 0,
   };
 }
+
+/** The sum of several cycles of one service (one per target): counts added, incomplete if any was. */
+export function combineReports(
+  service: string,
+  reports: readonly CycleReport[],
+  durationMs: number,
+): CycleReport {
+  const total = emptyReport(service);
+  for (const report of reports) {
+    for (const field of SUMMED_FIELDS) total[field] += report[field];
+    for (const [kind, count] of Object.entries(report.errors)) {
+      total.errors[kind] = (total.errors[kind] ?? 0) + count;
+    }
+    total.incomplete ||= report.incomplete;
+  }
+  total.durationMs = durationMs;
+  return total;
+}
+
+const SUMMED_FIELDS = [
+  'scopes',
+  'listed',
+  'describes',
+  'progressRefreshes',
+  'transitions',
+  'progressWrites',
+  'unchanged',
+  'lostRaces',
+  'regressions',
+  'stalls',
+  'skipped',
+] as const satisfies readonly (keyof CycleReport)[];
