@@ -22,6 +22,9 @@ export const OPTIONS = {
   kind: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
+  // The jobs' own account and region (`--region` is where the table is, as in the AWS CLI).
+  account: { type: 'string', multiple: true },
+  'job-region': { type: 'string' },
   // The report.
   title: { type: 'string' },
   'max-lanes': { type: 'string' },
@@ -48,6 +51,8 @@ export const GLOBAL_OPTIONS: readonly OptionName[] = [
 ];
 /** The list commands' options: paging and order. */
 export const LIST_OPTIONS: readonly OptionName[] = ['max-items', 'starting-token', 'newest-first'];
+/** The target filters: which accounts and regions the jobs are in. */
+export const TARGET_OPTIONS: readonly OptionName[] = ['account', 'job-region'];
 
 export const OUTPUT_FORMATS = ['json', 'table', 'text'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

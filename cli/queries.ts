@@ -47,12 +47,22 @@ export interface OrderOptions {
 
 export interface HistoryOptions extends PageOptions, OrderOptions {}
 
-export interface RunningOptions extends PageOptions, OrderOptions {
+/**
+ * Which accounts and regions to read: the ones in the jobs' keys, not where the table is. Absent: all of
+ * them. No index key starts with account or region, so these are filters on the Query (`snapshot.key`).
+ */
+export interface TargetFilter {
+  /** Any of these accounts. */
+  readonly accountIds?: readonly string[];
+  readonly region?: string;
+}
+
+export interface RunningOptions extends PageOptions, OrderOptions, TargetFilter {
   /** One service (a single Query); all services when absent. */
   readonly service?: ServiceId;
 }
 
-export interface ChangesOptions extends PageOptions, OrderOptions {
+export interface ChangesOptions extends PageOptions, OrderOptions, TargetFilter {
   /** Start of the window, inclusive. */
   readonly since: Date | string;
   /** End of the window, inclusive (default: no end). */
@@ -64,7 +74,7 @@ export interface ChangesOptions extends PageOptions, OrderOptions {
   readonly kind?: HistoryRecord['kind'];
 }
 
-export interface ByStatusOptions extends PageOptions, OrderOptions {
+export interface ByStatusOptions extends PageOptions, OrderOptions, TargetFilter {
   readonly service?: ServiceId;
 }
 
@@ -135,15 +145,17 @@ export class JobQueries {
     let serviceIndex = typeof start?.service === 'number' ? start.service : 0;
     let inner = typeof start?.inner === 'string' ? start.inner : undefined;
     const items: CurrentJob[] = [];
+    const filter = filterInput(targetConditions(options));
     while (serviceIndex < services.length && items.length < limit) {
       const service = services[serviceIndex] as ServiceId;
       const page = await this.page(
         {
           TableName: this.tableName,
           IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
-          KeyConditionExpression: '#service = :service',
-          ExpressionAttributeNames: { '#service': A.ACTIVE_SERVICE },
-          ExpressionAttributeValues: { ':service': service },
+          KeyConditionExpression: '#active = :active',
+          ...filter,
+          ExpressionAttributeNames: { '#active': A.ACTIVE_SERVICE, ...filter.ExpressionAttributeNames },
+          ExpressionAttributeValues: { ':active': service, ...filter.ExpressionAttributeValues },
           ScanIndexForward: !options.newestFirst,
         },
         [A.ACTIVE_SERVICE, A.STATUS_SINCE],
@@ -167,20 +179,11 @@ export class JobQueries {
   changes(options: ChangesOptions): Promise<Page<HistoryRecord>> {
     const since = toIso(options.since);
     const until = options.until === undefined ? undefined : toIso(options.until);
-    const filters: string[] = [];
-    const names: Record<string, string> = { '#kind': A.CHANGE_KIND, '#at': A.CHANGED_AT };
-    const values: Record<string, unknown> = { ':kind': options.kind ?? 'transition', ':since': since };
-    if (until !== undefined) values[':until'] = until;
-    if (options.service) {
-      filters.push('#service = :service');
-      names['#service'] = 'service';
-      values[':service'] = options.service;
-    }
-    if (options.status) {
-      filters.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = options.status;
-    }
+    const filter = filterInput([
+      ...equalsCondition('service', options.service),
+      ...equalsCondition('status', options.status),
+      ...targetConditions(options),
+    ]);
     return this.page(
       {
         TableName: this.tableName,
@@ -189,9 +192,18 @@ export class JobQueries {
           until === undefined
             ? '#kind = :kind AND #at >= :since'
             : '#kind = :kind AND #at BETWEEN :since AND :until',
-        ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...filter,
+        ExpressionAttributeNames: {
+          '#kind': A.CHANGE_KIND,
+          '#at': A.CHANGED_AT,
+          ...filter.ExpressionAttributeNames,
+        },
+        ExpressionAttributeValues: {
+          ':kind': options.kind ?? 'transition',
+          ':since': since,
+          ...(until !== undefined && { ':until': until }),
+          ...filter.ExpressionAttributeValues,
+        },
         ScanIndexForward: !options.newestFirst,
       },
       [A.CHANGE_KIND, A.CHANGED_AT],
@@ -202,20 +214,18 @@ export class JobQueries {
 
   /** 5. Jobs currently in one normalized status, by the time they entered it (Query on `ByStatus`). */
   byStatus(status: JobStatus, options: ByStatusOptions = {}): Promise<Page<CurrentJob>> {
+    const filter = filterInput([
+      ...equalsCondition('service', options.service),
+      ...targetConditions(options),
+    ]);
     return this.page(
       {
         TableName: this.tableName,
         IndexName: JobsTableIndexes.BY_STATUS,
-        KeyConditionExpression: '#status = :status',
-        ...(options.service && { FilterExpression: '#service = :service' }),
-        ExpressionAttributeNames: {
-          '#status': A.CURRENT_STATUS,
-          ...(options.service && { '#service': 'service' }),
-        },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ...(options.service && { ':service': options.service }),
-        },
+        KeyConditionExpression: '#current = :current',
+        ...filter,
+        ExpressionAttributeNames: { '#current': A.CURRENT_STATUS, ...filter.ExpressionAttributeNames },
+        ExpressionAttributeValues: { ':current': status, ...filter.ExpressionAttributeValues },
         ScanIndexForward: !options.newestFirst,
       },
       [A.CURRENT_STATUS, A.STATUS_SINCE],
@@ -263,6 +273,63 @@ export class JobQueries {
     }
     return { items };
   }
+}
+
+/** One condition of a FilterExpression, with the names and values it uses. */
+interface Condition {
+  readonly expression: string;
+  readonly names: Record<string, string>;
+  readonly values: Record<string, unknown>;
+}
+
+/** `<attribute> = :<attribute>` on a top-level attribute, or nothing when there is no value. */
+function equalsCondition(attribute: string, value: string | undefined): Condition[] {
+  if (value === undefined) return [];
+  return [
+    {
+      expression: `#${attribute} = :${attribute}`,
+      names: { [`#${attribute}`]: attribute },
+      values: { [`:${attribute}`]: value },
+    },
+  ];
+}
+
+/** The account and region of the job's key (`snapshot.key`, on current and history items alike). */
+function targetConditions(target: TargetFilter): Condition[] {
+  const key = { '#snapshot': 'snapshot', '#key': 'key' };
+  const conditions: Condition[] = [];
+  const accounts = [...new Set(target.accountIds ?? [])];
+  if (accounts.length > 0) {
+    const placeholders = accounts.map((_, index) => `:account${index}`);
+    conditions.push({
+      expression: `#snapshot.#key.#account IN (${placeholders.join(', ')})`,
+      names: { ...key, '#account': 'accountId' },
+      values: Object.fromEntries(accounts.map((account, index) => [placeholders[index], account])),
+    });
+  }
+  if (target.region !== undefined) {
+    conditions.push({
+      expression: '#snapshot.#key.#region = :region',
+      names: { ...key, '#region': 'region' },
+      values: { ':region': target.region },
+    });
+  }
+  return conditions;
+}
+
+/** The conditions as a Query's FilterExpression, or nothing to add when there are none. */
+function filterInput(conditions: readonly Condition[]): {
+  FilterExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  return {
+    ...(conditions.length > 0 && {
+      FilterExpression: conditions.map((condition) => condition.expression).join(' AND '),
+    }),
+    ExpressionAttributeNames: Object.assign({}, ...conditions.map((condition) => condition.names)),
+    ExpressionAttributeValues: Object.assign({}, ...conditions.map((condition) => condition.values)),
+  };
 }
 
 /** Every item of a paged query: `for await (const job of allPages((o) => queries.running(o))) ...`. */

@@ -1,17 +1,27 @@
-import { LIST_OPTIONS } from '../args.js';
+import { LIST_OPTIONS, TARGET_OPTIONS } from '../args.js';
 import { ParameterError } from '../errors.js';
 import { collect } from '../paging.js';
 import type { ChangesOptions } from '../queries.js';
 import { changesTable } from '../tables.js';
 import { parseSince, parseUntil } from '../times.js';
 import type { Command, CommandContext } from './command.js';
-import { kindFlag, listResult, noExtraArgs, order, pagingFlags, serviceFlag, statusArg } from './shared.js';
+import {
+  kindFlag,
+  listResult,
+  noExtraArgs,
+  order,
+  pagingFlags,
+  serviceFlag,
+  statusArg,
+  targetFlags,
+} from './shared.js';
 
 export const changesCommand: Command = {
   name: 'changes',
-  synopsis: 'changes --since <ISO|7d|24h|30m> [--until <ISO|...>] [--service S] [--status S] [--kind K]',
+  synopsis:
+    'changes --since <ISO|7d|24h|30m> [--until <ISO|...>] [--service S] [--status S] [--kind K] [--account ID] [--job-region R]',
   summary: 'status changes in a time window (kind: transition, stall, progress)',
-  options: [...LIST_OPTIONS, 'since', 'until', 'service', 'status', 'kind'],
+  options: [...LIST_OPTIONS, 'since', 'until', 'service', 'status', 'kind', ...TARGET_OPTIONS],
   run: (context) => {
     const window = changesWindow(context);
     const paging = pagingFlags(context.values);
@@ -40,5 +50,6 @@ function changesWindow(context: CommandContext): ChangesOptions {
     ...(service && { service }),
     ...(status && { status }),
     ...(kind && { kind }),
+    ...targetFlags(values),
   };
 }

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { positiveInteger } from '../args.js';
+import { positiveInteger, TARGET_OPTIONS } from '../args.js';
 import { ParameterError } from '../errors.js';
 import type { JobQueries } from '../queries.js';
 import { loadReportInput } from '../report/load.js';
 import { renderReport } from '../report/render.js';
 import { parseSince, parseUntil } from '../times.js';
 import type { Command, CommandContext } from './command.js';
-import { noExtraArgs, serviceFlag } from './shared.js';
+import { noExtraArgs, serviceFlag, targetFlags } from './shared.js';
 
 /** The table `npm start --data-dir` keeps. */
 const LOCAL_TABLE = 'jobs-local';
@@ -15,15 +15,16 @@ const LOCAL_TABLE = 'jobs-local';
 export const reportCommand: Command = {
   name: 'report',
   synopsis:
-    'report [--since T] [--until T] [--service S] [--title TEXT] [--max-lanes N] [--out FILE] [--data-dir DIR]',
+    'report [--since T] [--until T] [--service S] [--account ID] [--job-region R] [--title TEXT] [--max-lanes N] [--out FILE] [--data-dir DIR]',
   summary: 'the history as one self-contained HTML page (default reports/report.html, since 7d)',
-  options: ['since', 'until', 'service', 'title', 'max-lanes', 'out', 'data-dir'],
+  options: ['since', 'until', 'service', ...TARGET_OPTIONS, 'title', 'max-lanes', 'out', 'data-dir'],
   run: async (context) => {
     const { values } = context;
     noExtraArgs(context.name, context.args);
     const since = parseSince(values.since ?? '7d', context.now);
     const until = values.until === undefined ? undefined : parseUntil(values.until, context.now);
     const service = serviceFlag(values);
+    const targets = targetFlags(values);
     const maxLanes = positiveInteger(values, 'max-lanes');
     const out = resolve(values.out ?? 'reports/report.html');
     const input = await withReportTable(context, (queries, source) =>
@@ -31,6 +32,7 @@ export const reportCommand: Command = {
         since,
         ...(until && { until }),
         ...(service && { service }),
+        ...targets,
         now: context.now,
         source,
         ...(values.title !== undefined && { title: values.title }),

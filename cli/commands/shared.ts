@@ -1,3 +1,4 @@
+import { ACCOUNT_ID, REGION } from '../../lambdas/contract/settings.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey, type JobKey, parseJobKey } from '../../lambdas/core/job-key.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
@@ -6,6 +7,7 @@ import { positiveInteger, type Values } from '../args.js';
 import { ParameterError } from '../errors.js';
 import type { CommandResult } from '../output.js';
 import type { Collected, PagingFlags } from '../paging.js';
+import type { TargetFilter } from '../queries.js';
 
 export function pagingFlags(values: Values): PagingFlags {
   const maxItems = positiveInteger(values, 'max-items');
@@ -73,4 +75,19 @@ export function kindFlag(value: string | undefined): HistoryRecord['kind'] | und
   if (value === undefined) return undefined;
   if (value === 'transition' || value === 'stall' || value === 'progress') return value;
   throw new ParameterError(`Unknown kind "${value}"; one of transition, stall, progress`);
+}
+
+/** `--account` (repeatable, or a comma list) and `--job-region`: the jobs' targets to read. */
+export function targetFlags(values: Values): TargetFilter {
+  const accountIds = (values.account ?? []).flatMap((text) => text.split(',')).map((id) => id.trim());
+  const bad = accountIds.find((id) => !ACCOUNT_ID.test(id));
+  if (bad !== undefined) throw new ParameterError(`--account takes 12-digit account ids, not "${bad}"`);
+  const region = values['job-region'];
+  if (region !== undefined && !REGION.test(region)) {
+    throw new ParameterError(`--job-region takes a region such as us-east-1, not "${region}"`);
+  }
+  return {
+    ...(accountIds.length > 0 && { accountIds }),
+    ...(region !== undefined && { region }),
+  };
 }

@@ -3,10 +3,10 @@ import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey } from '../../lambdas/core/job-key.js';
 import type { CurrentJob } from '../../lambdas/core/recording.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
-import { allPages, type JobQueries } from '../queries.js';
+import { allPages, type JobQueries, type TargetFilter } from '../queries.js';
 import type { ReportInput } from './model.js';
 
-export interface LoadOptions {
+export interface LoadOptions extends TargetFilter {
   readonly since: Date;
   readonly until?: Date;
   readonly service?: ServiceId;
@@ -28,13 +28,18 @@ export async function loadReportInput(queries: JobQueries, options: LoadOptions)
       kind,
       ...(options.until && { until: options.until }),
       ...(options.service && { service: options.service }),
+      ...targetsOf(options),
     };
     for await (const record of allPages((page) => queries.changes({ ...window, ...page })))
       history.push(record);
   }
   const jobs = new Map<string, CurrentJob>();
   for await (const job of allPages((page) =>
-    queries.running({ ...(options.service && { service: options.service }), ...page }),
+    queries.running({
+      ...(options.service && { service: options.service }),
+      ...targetsOf(options),
+      ...page,
+    }),
   )) {
     jobs.set(formatJobKey(job.snapshot.key), job);
   }
@@ -58,5 +63,12 @@ export async function loadReportInput(queries: JobQueries, options: LoadOptions)
     jobs: [...jobs.values()],
     ...(options.title !== undefined && { title: options.title }),
     ...(options.maxLanes !== undefined && { maxLanes: options.maxLanes }),
+  };
+}
+
+function targetsOf(options: LoadOptions): TargetFilter {
+  return {
+    ...(options.accountIds && { accountIds: options.accountIds }),
+    ...(options.region !== undefined && { region: options.region }),
   };
 }

@@ -40,6 +40,9 @@ export interface Lane {
   readonly service: ServiceId;
   readonly jobId: string;
   readonly scope?: string;
+  /** The job's target: the account and region in its key. */
+  readonly accountId?: string;
+  readonly region?: string;
   readonly jobName?: string;
   readonly status: JobStatus;
   readonly rawStatus: string;
@@ -74,6 +77,8 @@ export interface ReportModel {
   readonly slowest: readonly Lane[];
   readonly failed: readonly Lane[];
   readonly jobCount: number;
+  /** Distinct account-and-region pairs among the jobs: above one, each lane names its target. */
+  readonly targetCount: number;
   readonly transitionCount: number;
   readonly stallCount: number;
 }
@@ -83,6 +88,8 @@ interface Draft {
   service: ServiceId;
   jobId: string;
   scope?: string;
+  accountId?: string;
+  region?: string;
   jobName?: string;
   transitions: { at: number; version: number; status: JobStatus; rawStatus: string }[];
   stalls: number[];
@@ -102,6 +109,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
         service: key.service,
         jobId: key.jobId,
         ...(key.scope !== undefined && { scope: key.scope }),
+        ...(key.accountId !== undefined && { accountId: key.accountId }),
+        ...(key.region !== undefined && { region: key.region }),
         transitions: [],
         stalls: [],
       };
@@ -189,6 +198,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       .filter((lane) => lane.status === 'FAILED')
       .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0)),
     jobCount: lanes.length,
+    targetCount: new Set(lanes.map(targetLabel)).size,
     transitionCount,
     stallCount,
   };
@@ -230,6 +240,8 @@ function toLane(draft: Draft, start: number, now: number): Lane {
     service: draft.service,
     jobId: draft.jobId,
     ...(draft.scope !== undefined && { scope: draft.scope }),
+    ...(draft.accountId !== undefined && { accountId: draft.accountId }),
+    ...(draft.region !== undefined && { region: draft.region }),
     ...(draft.jobName !== undefined && { jobName: draft.jobName }),
     status,
     rawStatus,
@@ -241,6 +253,11 @@ function toLane(draft: Draft, start: number, now: number): Lane {
     ...(snapshot?.message !== undefined && { message: snapshot.message }),
     durationMs: Math.max(0, finished - began),
   };
+}
+
+/** `<account> <region>`, a dash for a part the key does not have. */
+export function targetLabel(lane: Pick<Lane, 'accountId' | 'region'>): string {
+  return `${lane.accountId ?? '—'} ${lane.region ?? '—'}`;
 }
 
 function parseTime(value: string | undefined): number | undefined {

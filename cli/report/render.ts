@@ -1,7 +1,7 @@
 import { SERVICE_FACTS } from '../../lambdas/contract/services.js';
 import type { ServiceId } from '../../lambdas/core/service-id.js';
 import { JOB_STATUSES, type JobStatus } from '../../lambdas/core/status.js';
-import { buildReportModel, type Lane, type ReportInput, type ReportModel } from './model.js';
+import { buildReportModel, type Lane, type ReportInput, type ReportModel, targetLabel } from './model.js';
 
 /**
  * The job status report as one self-contained HTML page: inline CSS and SVG, no script, no external asset
@@ -134,7 +134,7 @@ function timelineSection(model: ReportModel): string {
     );
     y += GROUP_H;
     for (const lane of group.lanes) {
-      parts.push(laneSvg(lane, y, x));
+      parts.push(laneSvg(lane, y, x, model.targetCount > 1));
       y += LANE_H;
     }
     y += 6;
@@ -172,10 +172,16 @@ ${hidden}
 </section>`;
 }
 
-function laneSvg(lane: Lane, y: number, x: (t: number) => number): string {
+/** Characters of a lane's label that fit left of the plot. */
+const LABEL_CHARS = 38;
+
+function laneSvg(lane: Lane, y: number, x: (t: number) => number, showTarget: boolean): string {
   const e = escapeHtml;
   const name = lane.jobName ?? lane.jobId;
-  const label = name.length > 38 ? `${name.slice(0, 37)}…` : name;
+  const target = showTarget ? targetLabel(lane) : undefined;
+  const room = target === undefined ? LABEL_CHARS : LABEL_CHARS - target.length - 1;
+  const label = name.length > room ? `${name.slice(0, room - 1)}…` : name;
+  const targetText = target === undefined ? '' : ` <tspan class="lane-target">${e(target)}</tspan>`;
   const top = y + (LANE_H - BAR_H) / 2;
   const bars = lane.segments
     .map((segment) => {
@@ -196,7 +202,14 @@ function laneSvg(lane: Lane, y: number, x: (t: number) => number): string {
       return `<path class="stall" d="M${(sx - 5).toFixed(1)} ${top + BAR_H + 1} L${sx.toFixed(1)} ${top - 3} L${(sx + 5).toFixed(1)} ${top + BAR_H + 1} Z"><title>${e(`${name}: stall reported at ${time(at)}`)}</title></path>`;
     })
     .join('');
-  return `<g class="lane" data-job-key="${e(lane.jobKey)}" data-service="${e(lane.service)}" data-status="${e(lane.status)}"><title>${e(lane.jobKey)}</title><text class="lane-label" x="20" y="${y + 13}">${e(label)}</text>${bars}${end}${stalls}</g>`;
+  return `<g class="lane" data-job-key="${e(lane.jobKey)}" data-service="${e(lane.service)}" data-status="${e(lane.status)}"><title>${e(lane.jobKey)}</title><text class="lane-label" x="20" y="${y + 13}">${e(label)}${targetText}</text>${bars}${end}${stalls}</g>`;
+}
+
+/** A table's job cell: its name, and its target when the report has more than one. */
+function jobCell(lane: Lane, showTarget: boolean): string {
+  const e = escapeHtml;
+  const target = showTarget ? ` <span class="target">${e(targetLabel(lane))}</span>` : '';
+  return `<td class="job" title="${e(lane.jobKey)}">${e(lane.jobName ?? lane.jobId)}${target}</td>`;
 }
 
 function slowestSection(model: ReportModel): string {
@@ -204,7 +217,7 @@ function slowestSection(model: ReportModel): string {
   const rows = model.slowest
     .map(
       (lane, index) =>
-        `<tr data-job-key="${e(lane.jobKey)}"><td class="num">${index + 1}</td><td>${e(SERVICE_NAMES[lane.service])}</td><td class="job" title="${e(lane.jobKey)}">${e(lane.jobName ?? lane.jobId)}</td><td>${statusBadge(lane.status, lane.rawStatus)}</td><td>${e(lane.startedAt !== undefined ? time(lane.startedAt) : '—')}</td><td>${e(lane.terminal && lane.endedAt !== undefined ? time(lane.endedAt) : 'running')}</td><td class="num duration">${e(durationText(lane.durationMs))}${lane.terminal ? '' : ' <span class="so-far">so far</span>'}</td></tr>`,
+        `<tr data-job-key="${e(lane.jobKey)}"><td class="num">${index + 1}</td><td>${e(SERVICE_NAMES[lane.service])}</td>${jobCell(lane, model.targetCount > 1)}<td>${statusBadge(lane.status, lane.rawStatus)}</td><td>${e(lane.startedAt !== undefined ? time(lane.startedAt) : '—')}</td><td>${e(lane.terminal && lane.endedAt !== undefined ? time(lane.endedAt) : 'running')}</td><td class="num duration">${e(durationText(lane.durationMs))}${lane.terminal ? '' : ' <span class="so-far">so far</span>'}</td></tr>`,
     )
     .join('\n');
   return `<section id="slowest">
@@ -224,7 +237,7 @@ function failedSection(model: ReportModel): string {
   const rows = model.failed
     .map(
       (lane) =>
-        `<tr data-job-key="${e(lane.jobKey)}"><td>${e(SERVICE_NAMES[lane.service])}</td><td class="job" title="${e(lane.jobKey)}">${e(lane.jobName ?? lane.jobId)}</td><td><code>${e(lane.rawStatus)}</code></td><td>${e(lane.endedAt !== undefined ? time(lane.endedAt) : '—')}</td><td class="message">${e(lane.message ?? '')}</td></tr>`,
+        `<tr data-job-key="${e(lane.jobKey)}"><td>${e(SERVICE_NAMES[lane.service])}</td>${jobCell(lane, model.targetCount > 1)}<td><code>${e(lane.rawStatus)}</code></td><td>${e(lane.endedAt !== undefined ? time(lane.endedAt) : '—')}</td><td class="message">${e(lane.message ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<section id="failed">
@@ -318,6 +331,8 @@ svg .group-title { font-weight: 600; font-size: 13px; fill: var(--ink); }
 svg .group-rule { stroke: var(--rule); }
 svg .lane-label { fill: var(--ink); font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11.5px; }
 svg .lane:hover .lane-label { font-weight: 700; }
+svg .lane-target { fill: var(--muted); }
+.job .target { color: var(--muted); white-space: nowrap; }
 svg .end { stroke: #fff; stroke-width: 1.5; }
 svg .stall { fill: #e0a100; stroke: #7a5800; stroke-width: 1; }
 .empty, .note { color: var(--muted); }

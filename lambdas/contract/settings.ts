@@ -123,8 +123,9 @@ const stallAfter: Parser<StallAfter> = {
   format: String,
 };
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** A target's account id and region, as the settings and the query CLI's filters take them. */
+export const ACCOUNT_ID = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** `accountId:region` items, comma-separated: `111122223333:eu-west-1,444455556666:us-east-1`. */
 const targets: Parser<readonly Target[]> = {
