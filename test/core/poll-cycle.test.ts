@@ -5,34 +5,15 @@ import { type PollPolicy, runPollCycle } from '../../lambdas/core/poll-cycle.js'
 import type { JobStateStore, ListCursor, RecordResult, StoredJob } from '../../lambdas/core/ports.js';
 import { silentLog } from '../../lambdas/core/ports.js';
 import { planRecord } from '../../lambdas/core/recording.js';
-import type { ServiceDefinition } from '../../lambdas/core/service-definition.js';
 import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
-import { isTerminal, JobStatus, normalizeStatus } from '../../lambdas/core/status.js';
+import { isTerminal, normalizeStatus } from '../../lambdas/core/status.js';
+import { definition, iso, keyOf, T0 } from './poll/support.js';
 
 /**
  * The cycle's scheduling on an in-memory store and a scripted adapter: work starts while the lists are
  * read, the deadline stops listing after a pass's first page, missing jobs go oldest first, and progress
  * refreshes stay within their limit and take turns.
  */
-
-const T0 = Date.parse('2025-06-01T12:00:00.000Z');
-const iso = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
-
-const definition: ServiceDefinition = {
-  id: 'entityresolution',
-  displayName: 'Test service',
-  describeOperation: 'GetJob',
-  listOperation: 'ListJobs',
-  scopeKind: 'workflow',
-  statusMap: { QUEUED: JobStatus.QUEUED, RUNNING: JobStatus.RUNNING, SUCCEEDED: JobStatus.SUCCEEDED },
-  validateScopeId: undefined,
-  validateJobId: () => undefined,
-  listFilters: { status: false, submittedAfter: false },
-  maxPageSize: 2,
-  quotas: { describePerSecond: 5, listPerSecond: 5 },
-};
-
-const keyOf = (jobId: string): JobKey => ({ service: 'entityresolution', scope: 'wf', jobId });
 
 function snapshot(jobId: string, rawStatus: string, extra: Partial<JobSnapshot> = {}): JobSnapshot {
   return {
