@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TokenBucket } from '../../lambdas/aws/rate-limit.js';
+import { LoopbackServer } from '../loopback-server.js';
 
 /**
  * The base of every local service fake: a real HTTP server that speaks one AWS wire protocol, so the real
@@ -110,8 +110,7 @@ export class FakeAwsServer {
   readonly calls: CallRecord[] = [];
   private readonly faults: ArmedFault[] = [];
   private readonly quotas = new Map<string, TokenBucket>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer();
   private endpointUrl: string | undefined;
   /** Artificial latency per call, for benchmarks. */
   latencyMs = 0;
@@ -128,29 +127,19 @@ export class FakeAwsServer {
   }
 
   async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => {
+    this.endpointUrl = await this.http.start((req, res) => {
       // A failure outside the operation (a body that cannot be read) must still end the exchange, never
       // become an unhandled rejection that leaves the client waiting.
       this.handle(req, res).catch(() => {
         if (res.headersSent) res.destroy();
         else this.send(res, 500, { message: 'Fake server failure' }, 'InternalServerException');
       });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    this.server = server;
-    this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }, port);
     return this.endpointUrl;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.http.stop();
   }
 
   /** Makes the next `times` calls of `operation` ('*' for any) fail with `kind`. */

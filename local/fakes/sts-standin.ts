@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server.js';
 
 /**
  * A local STS with AssumeRole and GetCallerIdentity, on STS's own wire protocol (awsQuery: a form body,
@@ -35,8 +35,7 @@ export class StsStandIn {
   readonly assumeCalls: AssumeRoleCall[] = [];
   private readonly keys = new Map<string, IssuedKey>();
   private readonly deniedAccounts = new Set<string>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer();
   private url: string | undefined;
 
   constructor(readonly options: StsStandInOptions) {}
@@ -64,24 +63,14 @@ export class StsStandIn {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
+    this.url = await this.http.start((req, res) => {
       this.handle(req, res).catch(() => res.destroy());
     });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server.js';
 import { type FakeAwsServer, FakeServiceError } from './fake-aws-server.js';
 import { credentialScopeOf, type StsStandIn } from './sts-standin.js';
 
@@ -20,8 +20,7 @@ export class TenantRouter<F extends { readonly server: FakeAwsServer }> {
   readonly requests: { readonly tenant: string; readonly accessKeyId: string }[] = [];
   private readonly fakes = new Map<string, F>();
   private readonly disabled = new Set<string>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer();
   private url: string | undefined;
 
   constructor(
@@ -56,24 +55,14 @@ export class TenantRouter<F extends { readonly server: FakeAwsServer }> {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
+    this.url = await this.http.start((req, res) => {
       this.route(req, res).catch(() => res.destroy());
     });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.http.stop();
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { LoopbackServer } from '../loopback-server.js';
 
 /**
  * Just enough of S3 for the simulator: `GetObject` and `HeadObject` of objects it puts itself (HealthImaging's
@@ -10,8 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
  */
 export class S3StandIn {
   private readonly objects = new Map<string, { readonly body: Buffer; readonly modified: Date }>();
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer();
   private url: string | undefined;
   /** GET requests served, by key (`bucket/key`). */
   readonly reads: string[] = [];
@@ -30,7 +28,7 @@ export class S3StandIn {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
+    this.url = await this.http.start((req, res) => {
       req.resume();
       const url = new URL(req.url ?? '/', 'http://s3');
       const path = decodeURIComponent(url.pathname.slice(1));
@@ -53,21 +51,11 @@ export class S3StandIn {
       });
       res.end(req.method === 'HEAD' ? undefined : object.body);
     });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.http.stop();
   }
 }
 
