@@ -2,9 +2,9 @@ import { DetailType, EVENT_SOURCE, PUBLISHED_KINDS } from '../contract/events.js
 import { serviceFacts } from '../contract/services.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
-import type { ServiceId } from '../core/service-id.js';
 import type { Counters, JobSnapshot } from '../core/snapshot.js';
 import { isTerminal, type JobStatus } from '../core/status.js';
+import type { JobStalledDetailV1, JobStatusChangedDetailV1, Sources } from './detail-types.generated.js';
 import { shrinkDetail, type TruncatedField } from './size.js';
 
 /**
@@ -26,66 +26,18 @@ export const MAX_MESSAGE_CHARS = 2048;
 /** More counters than this in one map are cut: events carry a summary, never a payload. */
 export const MAX_COUNTERS = 50;
 
-/** The job an event is about: the same fields in both detail-types. */
-export interface JobDetail {
-  readonly schemaVersion: typeof SCHEMA_VERSION;
-  /** `service/region/account/scope/jobId` (each part URI-encoded): the key the store and CLI use. */
-  readonly jobKey: string;
-  readonly service: ServiceId;
-  readonly region?: string;
-  readonly accountId?: string;
-  /** Data store id, reference store id or workflow name; absent for Panorama. */
-  readonly scope?: string;
-  readonly jobId: string;
-  readonly jobName?: string;
-  /** The job's version after the recorded change (grows by one per change). */
-  readonly version: number;
-  /** When the aggregator recorded the change; also the envelope's `time`. */
-  readonly recordedAt: string;
-  /** When the aggregator last looked at the job before recording. */
-  readonly observedAt: string;
-  readonly submittedAt?: string;
-  readonly startedAt?: string;
-  readonly endedAt?: string;
-  /** The service's status message, at most MAX_MESSAGE_CHARS. */
-  readonly message?: string;
-  readonly progress?: Counters;
-  readonly metrics?: Counters;
-  /** Per-input statuses of a multi-source job (HealthOmics), counted by normalized status. */
-  readonly sources?: SourcesSummary;
-  /** Fields shortened to keep the event small; absent when nothing was cut. */
-  readonly truncated?: readonly TruncatedField[];
-}
+/**
+ * `detail` of `Job Status Changed` and of `Job Stalled`: the types generated from the schemas
+ * (detail-types.generated.ts, `npm run generate`), so the code cannot send a field the schema lacks.
+ */
+export type JobStatusChangedDetail = Readonly<JobStatusChangedDetailV1>;
+export type JobStalledDetail = Readonly<JobStalledDetailV1>;
 
-export interface SourcesSummary {
-  readonly total: number;
-  readonly byStatus: Readonly<Partial<Record<JobStatus, number>>>;
-}
+/** The job an event is about: the fields both detail-types have. */
+export type JobDetail = Pick<JobStatusChangedDetail, keyof JobStatusChangedDetail & keyof JobStalledDetail>;
 
-/** `detail` of `Job Status Changed`. */
-export interface JobStatusChangedDetail extends JobDetail {
-  /** De-duplicate on this: the history record's id, the same on every delivery of this transition. */
-  readonly transitionId: string;
-  /** Absent on the first sighting of a job. */
-  readonly previousStatus?: JobStatus;
-  readonly previousRawStatus?: string;
-  readonly status: JobStatus;
-  /** Exactly what AWS returned. */
-  readonly rawStatus: string;
-  /** True for SUCCEEDED, SUCCEEDED_WITH_ERRORS, FAILED and CANCELLED: the job will not change again. */
-  readonly terminal: boolean;
-}
-
-/** `detail` of `Job Stalled`. */
-export interface JobStalledDetail extends JobDetail {
-  /** De-duplicate on this: the stall record's id, the same on every delivery of this stall. */
-  readonly stallId: string;
-  readonly status: JobStatus;
-  readonly rawStatus: string;
-  /** When the job last changed status or progress. */
-  readonly lastChangeAt: string;
-  readonly stalledForSeconds: number;
-}
+/** Per-input statuses of a multi-source job (HealthOmics), counted by normalized status. */
+export type SourcesSummary = Readonly<Sources>;
 
 export type EventDetail = JobStatusChangedDetail | JobStalledDetail;
 
@@ -161,7 +113,7 @@ export function toDetail(record: PublishableRecord): EventDetail {
   };
 }
 
-function jobDetail(record: PublishableRecord): Omit<JobDetail, 'schemaVersion'> {
+function jobDetail(record: PublishableRecord): Omit<JobDetail, 'schemaVersion' | 'status' | 'rawStatus'> {
   const { key, snapshot } = record;
   const truncated: TruncatedField[] = [];
   const message = cutMessage(snapshot.message, truncated);
