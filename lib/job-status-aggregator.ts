@@ -33,6 +33,7 @@ import {
   type KeyAttribute,
 } from '../lambdas/contract/table-schema.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
+import { EventSchemas } from './event-schemas.js';
 import { hubBusPolicyStatement } from './member/hub-bus-policy.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
@@ -102,6 +103,8 @@ export class JobStatusAggregator extends Construct {
   readonly pollers: ReadonlyMap<ServiceId, NodejsFunction>;
   readonly publisher: NodejsFunction;
   readonly monitoring: AggregatorMonitoring;
+  /** The events' schema registry, for consumers' code bindings (docs/events.md). */
+  readonly eventSchemas: EventSchemas;
 
   constructor(scope: Construct, id: string, props: JobStatusAggregatorProps = {}) {
     super(scope, id);
@@ -135,6 +138,7 @@ export class JobStatusAggregator extends Construct {
     });
     acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', NagReasons.deadLetterQueueHasNoDlq);
     this.publisher = this.createPublisher();
+    this.eventSchemas = new EventSchemas(this, 'EventSchemas');
 
     this.monitoring = new AggregatorMonitoring(this, 'Monitoring', {
       pollers: [...pollers].map(([service, fn]) => ({
