@@ -30,6 +30,12 @@ export const OPTIONS = {
   'max-lanes': { type: 'string' },
   out: { type: 'string' },
   'data-dir': { type: 'string' },
+  // Replay and redrive: which records or letters, where to send them, and whether to send at all.
+  job: { type: 'string' },
+  bus: { type: 'string' },
+  'queue-url': { type: 'string' },
+  'events-endpoint-url': { type: 'string' },
+  'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

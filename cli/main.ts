@@ -47,7 +47,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const query = queryExpression(line.values);
     const result = await command.run(context(command.name, line, io));
     printResult(result, { format, ...(query !== undefined && { query }) }, io);
-    return ExitCode.OK;
+    return result.exitCode ?? ExitCode.OK;
   } catch (error) {
     const code = exitCodeOf(error);
     io.stderr(`${failureText(error, code)}\n`);

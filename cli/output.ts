@@ -1,5 +1,6 @@
 import { type JSONValue, search } from '@jmespath-community/jmespath';
 import type { OutputFormat } from './args.js';
+import type { ExitCode } from './errors.js';
 import { queryResultTable } from './tables.js';
 import { formatText } from './text-format.js';
 
@@ -9,6 +10,8 @@ export interface CommandResult {
   table(): string;
   /** For `--output table`: where the rest starts, printed on stderr (json and text carry it in the data). */
   readonly nextToken?: string;
+  /** Exit with this code after printing (a replay or redrive that could not send everything). */
+  readonly exitCode?: ExitCode;
 }
 
 export interface OutputOptions {

@@ -2,6 +2,8 @@ import { changesCommand } from './changes.js';
 import type { Command } from './command.js';
 import { getCommand } from './get.js';
 import { historyCommand } from './history.js';
+import { redriveCommand } from './redrive.js';
+import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { runningCommand } from './running.js';
 import { statusCommand } from './status.js';
@@ -14,6 +16,8 @@ export const COMMANDS: readonly Command[] = [
   changesCommand,
   statusCommand,
   reportCommand,
+  replayCommand,
+  redriveCommand,
 ];
 
 export function commandNamed(name: string): Command | undefined {
