@@ -4,6 +4,7 @@ import { JOB_STATUSES } from '../lambdas/core/status.js';
 import { TABLE_VARIABLE } from './aws-config.js';
 import type { Command } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
+import { BUS_VARIABLE, QUEUE_VARIABLE } from './event-bus.js';
 
 const COMMON = `Where to read:
   --table NAME            the jobs table (default: $${TABLE_VARIABLE})
@@ -18,6 +19,13 @@ What to print:
   --max-items N           at most N items; the output's NextToken continues (list commands)
   --starting-token T      continue where a NextToken left off (the same command and filters)
   --newest-first          newest first (history, running, changes, status)
+
+What replay and redrive send, and where:
+  --bus NAME|ARN          the bus (default: the stack's EventBusArn output, or $${BUS_VARIABLE})
+  --queue-url URL         redrive's dead-letter queue (default: the stack's DeadLetterQueueUrl, or $${QUEUE_VARIABLE})
+  --events-endpoint-url URL  another EventBridge endpoint (default: $AWS_ENDPOINT_URL_EVENTBRIDGE)
+  --job KEY               replay: one job's records
+  --dry-run               say what would be sent; send and change nothing
 
   --version               the version
   -h, --help              this text (job-status <command> --help: one command's)
