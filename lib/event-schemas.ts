@@ -163,11 +163,9 @@ export function toOpenApi(schema: Json): Json {
     else if (['allOf', 'anyOf', 'oneOf'].includes(keyword)) out[keyword] = (value as Json[]).map(toOpenApi);
     else out[keyword] = value;
   }
-  // OpenAPI 3.0 ignores a reference's siblings (its description): wrap it to keep them.
-  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
-    const { $ref, ...rest } = out;
-    return { allOf: [{ $ref }], ...rest };
-  }
+  // OpenAPI 3.0 ignores a reference's siblings (a description): leave them out, as schema discovery
+  // does; an `allOf` wrapper would keep the text but makes the code generators declare a type per field.
+  if (typeof out.$ref === 'string') return { $ref: out.$ref };
   const values = out.enum;
   if (out.type === undefined && Array.isArray(values) && values.every((v) => typeof v === 'string')) {
     out.type = 'string';
