@@ -170,12 +170,14 @@ async function redriveBatch(
 /** Deletes messages; returns the ids SQS did not delete (their events went out: a rerun only duplicates). */
 async function deleteMessages(clients: Clients, messages: readonly Message[]): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
-  const response = await clients.sqs.send(
-    new DeleteMessageBatchCommand({
-      QueueUrl: clients.queueUrl,
-      Entries: messages.map((message, index) => ({ Id: `m${index}`, ReceiptHandle: message.ReceiptHandle })),
-    }),
-  );
+  const command = new DeleteMessageBatchCommand({
+    QueueUrl: clients.queueUrl,
+    Entries: messages.map((message, index) => ({ Id: `m${index}`, ReceiptHandle: message.ReceiptHandle })),
+  });
+  // A failed call must not hide what was delivered: report those messages as not deleted and go on.
+  const response = await clients.sqs
+    .send(command)
+    .catch(() => ({ Failed: messages.map((_message, index) => ({ Id: `m${index}` })) }));
   return new Set(
     (response.Failed ?? []).map((failure) => messages[Number(failure.Id?.slice(1))]?.MessageId ?? ''),
   );
