@@ -53,8 +53,11 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   const { recentSince } = plan;
   const work = new JobWork({ adapter, store, tally, pool, resume, turns, known, now, policy, recentSince });
   const onJob = work.consider.bind(work);
+  const recentPassFollows = plan.passes.some((pass) => pass.submittedAfter !== undefined);
+  const onStatusPassEnd = (scope: string | undefined, rawStatus: string) =>
+    work.statusPassEnded(scope, rawStatus, recentPassFollows);
   const listing = new Listing(
-    { adapter, log, tally, resume, outOfTime: () => pool.outOfTime(), onJob },
+    { adapter, log, tally, resume, outOfTime: () => pool.outOfTime(), onJob, onStatusPassEnd },
     plan,
   );
   await listing.read();

@@ -118,7 +118,8 @@ export abstract class AdapterBase {
   /**
    * Every page of a scope's jobs (`scope` none for a service without scopes). Where the definition says
    * the API filters on status, each raw status asked for is one pass; otherwise `rawStatuses` is not used.
-   * Only an unfiltered pass resumes at `startToken` and reports its pages (see `resumeOf`).
+   * Only an unfiltered pass resumes at `startToken` and reports its pages (see `resumeOf`); a status pass
+   * read to its end is reported through `onStatusPassEnd`.
    */
   protected async *listedJobs<Page, Item>(
     scope: string | undefined,
@@ -140,6 +141,7 @@ export abstract class AdapterBase {
           );
         }
       }
+      if (status !== undefined) options.onStatusPassEnd?.(status);
     }
   }
 

@@ -48,6 +48,10 @@ export function planListing(
  * The list calls of one scope. With a status filter: one pass for the active statuses (cheap however many
  * finished jobs pile up) plus, with a time filter, one pass for recently submitted jobs of any status. A
  * full sweep, or a service without a status filter, lists everything.
+ *
+ * The active statuses are listed latest first (a definition's status map runs in lifecycle order): a job
+ * only moves forward, so one that the pass of its last status does not show, and no earlier pass showed,
+ * has finished, and its describe can start while the listing goes on (`JobWork.statusPassEnded`).
  */
 export function listPasses(
   adapter: ServiceAdapter,
@@ -58,7 +62,8 @@ export function listPasses(
   if (!listFilters.status || policy.fullSweep) return [{}];
   const activeRaw = Object.entries(statusMap)
     .filter(([, status]) => !isTerminal(status))
-    .map(([raw]) => raw);
+    .map(([raw]) => raw)
+    .reverse();
   const passes: ListJobsOptions[] = [{ rawStatuses: activeRaw }];
   if (listFilters.submittedAfter) passes.push({ submittedAfter: recentSince });
   return passes;
