@@ -35,6 +35,8 @@ export const PROGRESS_FIELDS = [
   'metrics',
   'sources',
   'message',
+  'failure',
+  'jobType',
   'startedAt',
   'endedAt',
   'jobName',

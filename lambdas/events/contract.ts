@@ -74,6 +74,10 @@ export interface JobStatusChangedDetail extends JobDetail {
   readonly rawStatus: string;
   /** True for SUCCEEDED, SUCCEEDED_WITH_ERRORS, FAILED and CANCELLED: the job will not change again. */
   readonly terminal: boolean;
+  /** Why a FAILED or SUCCEEDED_WITH_ERRORS job failed, as the service says it: at most 512 characters, job data redacted. */
+  readonly failure?: string;
+  /** The kind of run, where the service has kinds (Entity Resolution: BATCH, INCREMENTAL, DELETE_ONLY). */
+  readonly jobType?: string;
 }
 
 /** `detail` of `Job Stalled`. */
@@ -158,6 +162,8 @@ export function toDetail(record: PublishableRecord): EventDetail {
     status: record.to.status,
     rawStatus: record.to.rawStatus,
     terminal: isTerminal(record.to.status),
+    ...(record.snapshot.failure && { failure: record.snapshot.failure }),
+    ...(record.snapshot.jobType && { jobType: record.snapshot.jobType }),
   };
 }
 

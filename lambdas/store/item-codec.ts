@@ -263,12 +263,25 @@ function snapshotOf(item: Item, value: unknown): JobSnapshot {
           Object.entries(input).map(([name, count]) => [name, numberOf(count) ?? Number.NaN]),
         )
       : undefined;
-  return {
+  const snapshot: JobSnapshot = {
     ...(value as unknown as JobSnapshot),
     ...(value.progress !== undefined && { progress: counters(value.progress) ?? {} }),
     ...(value.metrics !== undefined && { metrics: counters(value.metrics) ?? {} }),
     detail: value.detail === 'summary' ? 'summary' : 'full',
   };
+  return withoutMalformedText(snapshot, OPTIONAL_TEXT_FIELDS);
+}
+
+/** Optional text fields a reader relies on being text (a failure reason, a job type). */
+const OPTIONAL_TEXT_FIELDS = ['failure', 'jobType'] as const;
+
+/** The snapshot without those of `fields` that are present but not text: they are not known, not wrong. */
+function withoutMalformedText(snapshot: JobSnapshot, fields: readonly (keyof JobSnapshot)[]): JobSnapshot {
+  const bad = fields.filter((field) => snapshot[field] !== undefined && typeof snapshot[field] !== 'string');
+  if (bad.length === 0) return snapshot;
+  return Object.fromEntries(
+    Object.entries(snapshot).filter(([name]) => !(bad as string[]).includes(name)),
+  ) as unknown as JobSnapshot;
 }
 
 function statusPairOf(item: Item, value: unknown): StatusPair | undefined {

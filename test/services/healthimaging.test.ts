@@ -263,6 +263,7 @@ describe('HealthImagingAdapter.describeJob', () => {
       submittedAt: '2025-02-28T08:00:00.125Z',
       endedAt: '2025-02-28T08:30:00.000Z',
       message: 'Access denied to the input bucket',
+      failure: 'Access denied to the input bucket',
       inputLocation: 's3://dicom-in/batch-7/',
       outputLocation: 's3://dicom-out/batch-7/b1a2-DicomImport-f00d/',
       observedAt: OBSERVED_AT.toISOString(),

@@ -322,6 +322,7 @@ describe('HealthLakeAdapter.describeJob', () => {
       submittedAt: '2025-02-28T22:15:30.250Z',
       endedAt: '2025-02-28T23:01:02.000Z',
       message: '12 resources failed validation',
+      failure: '12 resources failed validation',
       progress: {
         TotalNumberOfScannedFiles: 10,
         TotalSizeOfScannedFilesInMB: 12.5,

@@ -178,7 +178,12 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
       (metrics.numberOfFilesWithCustomerError ?? 0) + (metrics.numberOfFilesWithServerError ?? 0);
     if (failed > 0) {
       this.log.info('job completed with failed files', { job, failedFiles: failed });
-      return { ...snapshot, status: JobStatus.SUCCEEDED_WITH_ERRORS, metrics };
+      return {
+        ...snapshot,
+        status: JobStatus.SUCCEEDED_WITH_ERRORS,
+        metrics,
+        failure: failedFilesReason(metrics),
+      };
     }
     return { ...snapshot, metrics };
   }
@@ -217,6 +222,15 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
     }
     return metrics;
   }
+}
+
+/** The manifest's counts as a reason: how many files failed and why (the counts only, never a file). */
+function failedFilesReason(metrics: Counters): string {
+  const customer = metrics.numberOfFilesWithCustomerError ?? 0;
+  const server = metrics.numberOfFilesWithServerError ?? 0;
+  const scanned = metrics.numberOfScannedFiles;
+  const of = scanned === undefined ? '' : ` of ${scanned}`;
+  return `${customer + server}${of} files failed: ${customer} with customer errors, ${server} with server errors`;
 }
 
 /** Why a manifest was not used; the message names the problem, never the content. */
