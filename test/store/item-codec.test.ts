@@ -110,8 +110,8 @@ describe('item codec', () => {
     expect(currentJobFromItem(overTheWire(item))).toEqual(failed);
     const garbled = { ...item, snapshot: { ...(item.snapshot as object), failure: 7, jobType: ['x'] } };
     const decoded = currentJobFromItem(overTheWire(garbled));
-    expect(decoded.snapshot).not.toHaveProperty('failure');
-    expect(decoded.snapshot).not.toHaveProperty('jobType');
-    expect(decoded.snapshot.status).toBe('FAILED');
+    expect(decoded?.snapshot).not.toHaveProperty('failure');
+    expect(decoded?.snapshot).not.toHaveProperty('jobType');
+    expect(decoded?.snapshot.status).toBe('FAILED');
   });
 });
