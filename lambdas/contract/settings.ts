@@ -268,6 +268,18 @@ export const SETTINGS = {
     REQUIRED,
     "The dead-letter queue's URL, for events EventBridge refused for good.",
   ),
+  backfillWindowSeconds: setting(
+    'JOBS_BACKFILL_WINDOW_SECONDS',
+    wholeNumber(),
+    7 * 86_400,
+    "How far back a poller's first run (per service and target) records jobs, finished ones too; 0: none.",
+  ),
+  publishBackfilled: setting(
+    'JOBS_PUBLISH_BACKFILLED',
+    flag,
+    false,
+    'Publish Job Status Changed for jobs a first run backfilled; by default they are recorded only.',
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -381,6 +393,7 @@ export interface PollerSettings {
     readonly progressRefreshSeconds: number;
     readonly concurrency: number;
     readonly safetyMarginMs: number;
+    readonly backfillWindowSeconds: number;
   };
 }
 
@@ -400,6 +413,7 @@ export function readPollerSettings(env: Env): PollerSettings {
       progressRefreshSeconds: readSetting(env, 'progressRefreshSeconds'),
       concurrency: readSetting(env, 'concurrency'),
       safetyMarginMs: readSetting(env, 'safetyMarginMs'),
+      backfillWindowSeconds: readSetting(env, 'backfillWindowSeconds'),
     },
   };
 }

@@ -41,6 +41,11 @@ export interface JobSnapshot {
   readonly sources?: readonly SourceStatus[];
   readonly inputLocation?: string;
   readonly outputLocation?: string;
+  /**
+   * Recorded by the first run's look-back: the job had finished before the aggregator watched it. Its
+   * transition is published only when the publisher is asked to (the `publishBackfilled` setting).
+   */
+  readonly backfilled?: true;
   /** When the aggregator saw this, ISO-8601 UTC. */
   readonly observedAt: string;
   /**

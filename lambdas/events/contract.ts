@@ -78,6 +78,8 @@ export interface JobStatusChangedDetail extends JobDetail {
   readonly failure?: string;
   /** The kind of run, where the service has kinds (Entity Resolution: BATCH, INCREMENTAL, DELETE_ONLY). */
   readonly jobType?: string;
+  /** The first run's look-back recorded it: the job had finished before the aggregator watched. */
+  readonly backfilled?: true;
 }
 
 /** `detail` of `Job Stalled`. */
@@ -108,6 +110,14 @@ export type PublishableRecord = TransitionRecord | StallRecord;
 
 export function isPublishable(record: HistoryRecord): record is PublishableRecord {
   return (PUBLISHED_KINDS as readonly string[]).includes(record.kind);
+}
+
+/**
+ * A transition the first run's look-back recorded (the job had finished before the aggregator watched):
+ * the outbox publishes it only when asked to (the `publishBackfilled` setting).
+ */
+export function isBackfilled(record: HistoryRecord): boolean {
+  return record.kind === 'transition' && record.snapshot.backfilled === true;
 }
 
 /**
@@ -164,6 +174,7 @@ export function toDetail(record: PublishableRecord): EventDetail {
     terminal: isTerminal(record.to.status),
     ...(record.snapshot.failure && { failure: record.snapshot.failure }),
     ...(record.snapshot.jobType && { jobType: record.snapshot.jobType }),
+    ...(record.snapshot.backfilled && { backfilled: true }),
   };
 }
 

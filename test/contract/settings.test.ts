@@ -74,6 +74,8 @@ describe('the settings contract', () => {
         { accountId: '444455556666', region: 'us-gov-west-1' },
       ],
       memberRoleName: 'Reader',
+      backfillWindowSeconds: 86_400,
+      publishBackfilled: true,
     });
 
     // Act
@@ -93,8 +95,10 @@ describe('the settings contract', () => {
         progressRefreshSeconds: 60,
         concurrency: 3,
         safetyMarginMs: 60_000,
+        backfillWindowSeconds: 86_400,
       },
     });
+    expect(readSetting(written, 'publishBackfilled')).toBe(true);
     expect(readStoreSettings(written)).toEqual({
       tableName: 'jobs',
       historyRetentionDays: 0,

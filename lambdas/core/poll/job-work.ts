@@ -21,6 +21,8 @@ export interface Work {
   readonly listed?: JobSnapshot;
   /** Only the job's progress is looked at: it may be left out when time runs short. */
   readonly refresh?: boolean;
+  /** New to the store in the first run's look-back: recorded as `backfilled` if it has finished. */
+  readonly backfill?: boolean;
 }
 
 export interface JobWorkDeps {
@@ -36,6 +38,8 @@ export interface JobWorkDeps {
   readonly policy: Pick<PollPolicy, 'progressRefreshSeconds'>;
   /** Jobs finished before this and never seen are ignored. */
   readonly recentSince: Date;
+  /** The first run's look-back: finished jobs new to the store are recorded as `backfilled`. */
+  readonly backfill?: boolean;
 }
 
 /**
@@ -46,6 +50,8 @@ export interface JobWorkDeps {
 export class JobWork {
   /** Jobs already listed this cycle: a job two passes show is handled once. */
   private readonly seen = new Set<string>();
+  /** Finished jobs recorded as backfilled this cycle. */
+  backfilled = 0;
 
   constructor(private readonly deps: JobWorkDeps) {}
 
@@ -137,7 +143,14 @@ export class JobWork {
       return;
     }
     if (!stored || compareSnapshots(stored.snapshot, snapshot).kind !== 'unchanged') {
-      const item: Work = { locator, previous: stored, listed: snapshot, ...(position && { position }) };
+      const backfill = !stored && this.deps.backfill === true;
+      const item: Work = {
+        locator,
+        previous: stored,
+        listed: snapshot,
+        ...(position && { position }),
+        ...(backfill && { backfill }),
+      };
       if (needsDescribe(item)) this.schedule(item);
       else if (!this.leftOut(false, position)) await this.process(item);
     }
@@ -174,10 +187,14 @@ export class JobWork {
     }
   }
 
-  private async record(item: Work, next: JobSnapshot | undefined): Promise<void> {
-    if (!next) return;
+  private async record(item: Work, observed: JobSnapshot | undefined): Promise<void> {
+    if (!observed) return;
+    const backfilled = item.backfill === true && isTerminal(observed.status);
+    const next: JobSnapshot = backfilled ? { ...observed, backfilled } : observed;
     try {
-      this.deps.tally.recorded(await this.deps.store.record(item.previous, next), next);
+      const result = await this.deps.store.record(item.previous, next);
+      if (backfilled && result.kind === 'transition') this.backfilled += 1;
+      this.deps.tally.recorded(result, next);
     } catch (error) {
       this.deps.tally.fail(error, this.refOf(item), 'refresh job');
     }
