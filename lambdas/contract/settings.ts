@@ -280,6 +280,12 @@ export const SETTINGS = {
     false,
     'Publish Job Status Changed for jobs a first run backfilled; by default they are recorded only.',
   ),
+  imagingManifestWaitSeconds: setting(
+    'JOBS_IMAGING_MANIFEST_WAIT_SECONDS',
+    wholeNumber(),
+    3600,
+    'How long after a HealthImaging job completed its unwritten output manifest is looked for; 0: not at all.',
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -419,8 +425,14 @@ export function readPollerSettings(env: Env): PollerSettings {
 }
 
 /** What the HealthImaging poller reads besides the poller settings. */
-export function readHealthImagingSettings(env: Env): { readonly manifestLocations: readonly string[] } {
-  return { manifestLocations: readSetting(env, 'imagingManifestLocations') };
+export function readHealthImagingSettings(env: Env): {
+  readonly manifestLocations: readonly string[];
+  readonly manifestWaitSeconds: number;
+} {
+  return {
+    manifestLocations: readSetting(env, 'imagingManifestLocations'),
+    manifestWaitSeconds: readSetting(env, 'imagingManifestWaitSeconds'),
+  };
 }
 
 /** What the publisher reads. */

@@ -76,6 +76,7 @@ describe('the settings contract', () => {
       memberRoleName: 'Reader',
       backfillWindowSeconds: 86_400,
       publishBackfilled: true,
+      imagingManifestWaitSeconds: 600,
     });
 
     // Act
@@ -106,7 +107,10 @@ describe('the settings contract', () => {
       keepProgressHistory: true,
     });
     expect(readSdkSettings(written)).toEqual({ maxAttempts: 3, requestTimeoutMs: 2000 });
-    expect(readHealthImagingSettings(written)).toEqual({ manifestLocations: ['s3://a/x', 's3://b'] });
+    expect(readHealthImagingSettings(written)).toEqual({
+      manifestLocations: ['s3://a/x', 's3://b'],
+      manifestWaitSeconds: 600,
+    });
     expect(readPublisherSettings(written)).toEqual({
       eventBusName: 'bus',
       deadLetterQueueUrl: 'https://sqs/dlq',
@@ -171,6 +175,7 @@ describe('the settings contract', () => {
     expect(readSdkSettings({})).toEqual({ requestTimeoutMs: 10_000 });
     expect(readHealthImagingSettings({ JOBS_IMAGING_MANIFEST_LOCATIONS: ' ' })).toEqual({
       manifestLocations: [],
+      manifestWaitSeconds: 3600,
     });
   });
 });
