@@ -4,7 +4,7 @@ import { formatJobKey } from '../lambdas/core/job-key.js';
 import { silentLog } from '../lambdas/core/ports.js';
 import { planRecord } from '../lambdas/core/recording.js';
 import type { JobSnapshot } from '../lambdas/core/snapshot.js';
-import { currentJobToItem } from '../lambdas/store/item-codec.js';
+import { backfillMarkToItem, currentJobToItem } from '../lambdas/store/item-codec.js';
 import { STORE_SETTING_DEFAULTS } from '../lambdas/store/settings.js';
 import type { BenchService } from './services.js';
 import { BENCH_ACCOUNT, BENCH_REGION } from './workload.js';
@@ -43,7 +43,8 @@ export async function seedTables(options: {
     if (!plan.write) throw new Error('a new job always has a write');
     return currentJobToItem(plan.write.current);
   });
-  await batchPut(ddb, jobsTable, current);
+  // A poller that has run a while recorded its first run's look-back long ago.
+  await batchPut(ddb, jobsTable, [...current, backfillMarkToItem(service.id, now.toISOString())]);
   return new Map(snapshots.map((snapshot) => [formatJobKey(snapshot.key), snapshot.rawStatus]));
 }
 

@@ -268,6 +268,24 @@ export const SETTINGS = {
     REQUIRED,
     "The dead-letter queue's URL, for events EventBridge refused for good.",
   ),
+  backfillWindowSeconds: setting(
+    'JOBS_BACKFILL_WINDOW_SECONDS',
+    wholeNumber(),
+    7 * 86_400,
+    "How far back a poller's first run (per service and target) records jobs, finished ones too; 0: none.",
+  ),
+  publishBackfilled: setting(
+    'JOBS_PUBLISH_BACKFILLED',
+    flag,
+    false,
+    'Publish Job Status Changed for jobs a first run backfilled; by default they are recorded only.',
+  ),
+  imagingManifestWaitSeconds: setting(
+    'JOBS_IMAGING_MANIFEST_WAIT_SECONDS',
+    wholeNumber(),
+    3600,
+    'How long after a HealthImaging job completed its unwritten output manifest is looked for; 0: not at all.',
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -381,6 +399,7 @@ export interface PollerSettings {
     readonly progressRefreshSeconds: number;
     readonly concurrency: number;
     readonly safetyMarginMs: number;
+    readonly backfillWindowSeconds: number;
   };
 }
 
@@ -400,13 +419,20 @@ export function readPollerSettings(env: Env): PollerSettings {
       progressRefreshSeconds: readSetting(env, 'progressRefreshSeconds'),
       concurrency: readSetting(env, 'concurrency'),
       safetyMarginMs: readSetting(env, 'safetyMarginMs'),
+      backfillWindowSeconds: readSetting(env, 'backfillWindowSeconds'),
     },
   };
 }
 
 /** What the HealthImaging poller reads besides the poller settings. */
-export function readHealthImagingSettings(env: Env): { readonly manifestLocations: readonly string[] } {
-  return { manifestLocations: readSetting(env, 'imagingManifestLocations') };
+export function readHealthImagingSettings(env: Env): {
+  readonly manifestLocations: readonly string[];
+  readonly manifestWaitSeconds: number;
+} {
+  return {
+    manifestLocations: readSetting(env, 'imagingManifestLocations'),
+    manifestWaitSeconds: readSetting(env, 'imagingManifestWaitSeconds'),
+  };
 }
 
 /** What the publisher reads. */

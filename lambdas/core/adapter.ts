@@ -20,6 +20,11 @@ export interface ListJobsOptions {
   readonly startToken?: string;
   /** Called once every item of a page has been taken, with the next page's token (undefined after the last). */
   readonly onPageEnd?: (nextToken: string | undefined) => void;
+  /**
+   * Called when the pass of one raw status (of `rawStatuses`) has been read to its end, never when it
+   * failed: a known job last seen in that status and not shown by it has left it.
+   */
+  readonly onStatusPassEnd?: (rawStatus: string) => void;
 }
 
 /** One item of a list page: a snapshot, or an item the adapter could not turn into one. */

@@ -7,7 +7,10 @@ import { isTerminal, type JobStatus } from './status.js';
 export type SnapshotChange =
   /** First sighting of the job. */
   | { readonly kind: 'new'; readonly status: JobStatus; readonly rawStatus: string }
-  /** The raw status changed (the normalized one may be equal, e.g. HealthLake SUBMITTED → QUEUED). */
+  /**
+   * The raw status changed (the normalized one may be equal, e.g. HealthLake SUBMITTED → QUEUED), or a
+   * non-final normalized status changed under the same raw one.
+   */
   | {
       readonly kind: 'transition';
       readonly from: JobStatus;
@@ -35,6 +38,8 @@ export const PROGRESS_FIELDS = [
   'metrics',
   'sources',
   'message',
+  'failure',
+  'jobType',
   'startedAt',
   'endedAt',
   'jobName',
@@ -67,7 +72,10 @@ export function compareSnapshots(previous: JobSnapshot | undefined, next: JobSna
   if (!previous) return { kind: 'new', status: next.status, rawStatus: next.rawStatus };
   assertSameJob(previous.key, next);
 
-  if (previous.rawStatus !== next.rawStatus) {
+  // A non-final status can move under the same raw status (HealthImaging's COMPLETED waits for its
+  // manifest as RUNNING, then becomes SUCCEEDED or SUCCEEDED_WITH_ERRORS): that is a transition too.
+  const movedUnderSameRaw = previous.status !== next.status && !isTerminal(previous.status);
+  if (previous.rawStatus !== next.rawStatus || movedUnderSameRaw) {
     const change = {
       from: previous.status,
       fromRaw: previous.rawStatus,

@@ -3,6 +3,7 @@ import type { JobLocator } from './adapter.js';
 import { assertSameJob } from './diff.js';
 import { errorMessage, type FailureKind, failureKindOf, type JobRef } from './errors.js';
 import { formatJobKey } from './job-key.js';
+import { backfillDue, markBackfilled } from './poll/backfill.js';
 import { loadCursor, nextCursor, ResumePoint, saveCursor } from './poll/cursor.js';
 import { jobFields, logRegression, logTransition } from './poll/job-log.js';
 import { JobWork } from './poll/job-work.js';
@@ -44,17 +45,23 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   const known = await activeJobs(store, service, target);
   const now = deps.now();
   const cursor = await loadCursor({ store, service, target, tally });
-  const plan = planListing(adapter, policy, cursor, now, !!store.saveListCursor);
+  const firstRun = await backfillDue({ store, service, target, tally });
+  const plan = planListing(adapter, policy, cursor, now, !!store.saveListCursor, firstRun);
   const pool = new WorkPool(policy, deps.remainingMs, (error) =>
     tally.fail(error, { service }, 'cycle task'),
   );
   const resume = new ResumePoint();
   const turns = new ProgressTurns(known.values(), now, policy);
-  const { recentSince } = plan;
-  const work = new JobWork({ adapter, store, tally, pool, resume, turns, known, now, policy, recentSince });
+  const { recentSince, backfill } = plan;
+  const work = new JobWork({
+    ...{ adapter, store, tally, pool, resume, turns, known, now, policy, recentSince, backfill },
+  });
   const onJob = work.consider.bind(work);
+  const recentPassFollows = plan.passes.some((pass) => pass.submittedAfter !== undefined);
+  const onStatusPassEnd = (scope: string | undefined, rawStatus: string) =>
+    work.statusPassEnded(scope, rawStatus, recentPassFollows);
   const listing = new Listing(
-    { adapter, log, tally, resume, outOfTime: () => pool.outOfTime(), onJob },
+    { adapter, log, tally, resume, outOfTime: () => pool.outOfTime(), onJob, onStatusPassEnd },
     plan,
   );
   await listing.read();
@@ -70,6 +77,9 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   }
   await pool.settle();
   await saveCursor({ store, service, target, tally, log }, cursor, nextCursor(plan, resume, deps.now));
+  if (backfill && !tally.report.incomplete) {
+    await markBackfilled({ store, service, target, tally, log }, deps.now(), work.backfilled);
+  }
 
   // A job whose change was left for the next run is not stalled: stalls are only judged on a whole cycle.
   const thresholdSeconds = policy.stallAfterSeconds;

@@ -63,6 +63,12 @@ export interface JobStateStore {
   loadListCursor?(service: ServiceId, target?: Target): Promise<ListCursor | undefined>;
   /** Saves the cursor, or with `undefined` clears it. */
   saveListCursor?(service: ServiceId, cursor: ListCursor | undefined, target?: Target): Promise<void>;
+  /**
+   * When a run of the service (the target's own, given one) finished recording the look-back of its first
+   * run, if one has. A store without these methods never backfills.
+   */
+  loadBackfillMark?(service: ServiceId, target?: Target): Promise<string | undefined>;
+  saveBackfillMark?(service: ServiceId, at: string, target?: Target): Promise<void>;
 }
 
 /** The structural logger every module takes, so core code never needs Powertools or the SDK. */

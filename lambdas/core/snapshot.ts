@@ -27,6 +27,13 @@ export interface JobSnapshot {
   readonly startedAt?: string;
   readonly endedAt?: string;
   readonly message?: string;
+  /**
+   * Why the job failed or partly failed, as the service says it (`failureReason`: at most 512 characters,
+   * job data redacted); only on FAILED and SUCCEEDED_WITH_ERRORS.
+   */
+  readonly failure?: string;
+  /** The kind of run, where the service has kinds (Entity Resolution: BATCH, INCREMENTAL, DELETE_ONLY). */
+  readonly jobType?: string;
   /** Counters that move while a job runs (HealthLake's JobProgressReport). */
   readonly progress?: Counters;
   /** Result figures (Entity Resolution metrics, HealthImaging manifest counts). */
@@ -34,6 +41,11 @@ export interface JobSnapshot {
   readonly sources?: readonly SourceStatus[];
   readonly inputLocation?: string;
   readonly outputLocation?: string;
+  /**
+   * Recorded by the first run's look-back: the job had finished before the aggregator watched it. Its
+   * transition is published only when the publisher is asked to (the `publishBackfilled` setting).
+   */
+  readonly backfilled?: true;
   /** When the aggregator saw this, ISO-8601 UTC. */
   readonly observedAt: string;
   /**

@@ -59,6 +59,14 @@ export function isPublishable(record: HistoryRecord): record is PublishableRecor
 }
 
 /**
+ * A transition the first run's look-back recorded (the job had finished before the aggregator watched):
+ * the outbox publishes it only when asked to (the `publishBackfilled` setting).
+ */
+export function isBackfilled(record: HistoryRecord): boolean {
+  return record.kind === 'transition' && record.snapshot.backfilled === true;
+}
+
+/**
  * The PutEvents entry for one history record: source, detail-type, the scope's ARN as `resources`, the
  * recorded time as `Time`, and a detail shrunk to fit the entry limit when it would not (see size.ts).
  */
@@ -110,6 +118,9 @@ export function toDetail(record: PublishableRecord): EventDetail {
     status: record.to.status,
     rawStatus: record.to.rawStatus,
     terminal: isTerminal(record.to.status),
+    ...(record.snapshot.failure && { failure: record.snapshot.failure }),
+    ...(record.snapshot.jobType && { jobType: record.snapshot.jobType }),
+    ...(record.snapshot.backfilled && { backfilled: true }),
   };
 }
 

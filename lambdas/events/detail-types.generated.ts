@@ -141,6 +141,18 @@ export interface JobStatusChangedDetailV1 {
   endedAt?: Time;
   message?: Message;
   /**
+   * Why a FAILED or SUCCEEDED_WITH_ERRORS job failed, as the service says it: at most 512 characters, with S3 URIs, URLs, paths, file names, quoted values and e-mail addresses replaced by <redacted>.
+   */
+  failure?: string;
+  /**
+   * Present (true) when the aggregator's first run recorded the job from its look-back: it had finished before the aggregator watched. Sent only where the publisher is asked to (JOBS_PUBLISH_BACKFILLED).
+   */
+  backfilled?: true;
+  /**
+   * The kind of run, where the service has kinds (Entity Resolution: BATCH, INCREMENTAL, DELETE_ONLY).
+   */
+  jobType?: string;
+  /**
    * Counters that move while the job runs, named as the service names them.
    */
   progress?: Counters;

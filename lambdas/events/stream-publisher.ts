@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { HistoryRecord } from '../core/history.js';
 import { type Log, silentLog } from '../core/ports.js';
-import { isPublishable } from './contract.js';
+import { isBackfilled, isPublishable } from './contract.js';
 import type { EventBridgePublisher } from './publisher.js';
 
 /**
@@ -18,6 +18,8 @@ export interface StreamPublisherDeps {
   /** The store's item codec: a history record, or `undefined` for items that are not history. */
   readonly decode: (item: Record<string, unknown>) => HistoryRecord | undefined;
   readonly log?: Log;
+  /** Publish the transitions a first run backfilled too (the `publishBackfilled` setting); by default they are not. */
+  readonly publishBackfilled?: boolean;
 }
 
 export async function publishStreamBatch(
@@ -44,8 +46,9 @@ export async function publishStreamBatch(
       failures.push(itemIdentifier);
       continue;
     }
-    if (decoded.record && isPublishable(decoded.record))
-      toPublish.push({ itemIdentifier, record: decoded.record });
+    const { record } = decoded;
+    if (record && isPublishable(record) && (deps.publishBackfilled || !isBackfilled(record)))
+      toPublish.push({ itemIdentifier, record });
   }
 
   if (toPublish.length > 0) {

@@ -2,7 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { baseClientConfig, clientSettingsFromEnv } from '../aws/client-config.js';
-import { readPublisherSettings } from '../contract/settings.js';
+import { readPublisherSettings, readSetting } from '../contract/settings.js';
 import { partitionOfArn } from '../events/contract.js';
 import { EventBridgePublisher, SqsDeadLetterSink } from '../events/publisher.js';
 import { publishStreamBatch } from '../events/stream-publisher.js';
@@ -17,6 +17,7 @@ const logger = createLogger('job-status-publisher');
 const log = asLog(logger);
 const { eventBusName: busName, deadLetterQueueUrl: queueUrl } = readPublisherSettings(process.env);
 const settings = clientSettingsFromEnv();
+const publishBackfilled = readSetting(process.env, 'publishBackfilled');
 
 const client = new EventBridgeClient(baseClientConfig(settings));
 const deadLetters = new SqsDeadLetterSink({
@@ -36,5 +37,5 @@ export async function handler(event: DynamoDBStreamEvent, context: Context): Pro
     deadLetters,
     log,
   });
-  return publishStreamBatch(event, { publisher, decode: historyRecordFromItem, log });
+  return publishStreamBatch(event, { publisher, decode: historyRecordFromItem, log, publishBackfilled });
 }

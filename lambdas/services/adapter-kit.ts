@@ -2,6 +2,7 @@ import { callService } from '../aws/call-service.js';
 import { pages, resumeOf, statusPasses } from '../aws/pages.js';
 import type { ListedJob, ListJobsOptions } from '../core/adapter.js';
 import { InvalidIdError, type JobRef, MalformedResponseError } from '../core/errors.js';
+import { failureReason, hasFailure } from '../core/failure.js';
 import type { JobKey } from '../core/job-key.js';
 import { type Log, silentLog } from '../core/ports.js';
 import type { ServiceDefinition } from '../core/service-definition.js';
@@ -118,7 +119,8 @@ export abstract class AdapterBase {
   /**
    * Every page of a scope's jobs (`scope` none for a service without scopes). Where the definition says
    * the API filters on status, each raw status asked for is one pass; otherwise `rawStatuses` is not used.
-   * Only an unfiltered pass resumes at `startToken` and reports its pages (see `resumeOf`).
+   * Only an unfiltered pass resumes at `startToken` and reports its pages (see `resumeOf`); a status pass
+   * read to its end is reported through `onStatusPassEnd`.
    */
   protected async *listedJobs<Page, Item>(
     scope: string | undefined,
@@ -140,6 +142,7 @@ export abstract class AdapterBase {
           );
         }
       }
+      if (status !== undefined) options.onStatusPassEnd?.(status);
     }
   }
 
@@ -205,20 +208,24 @@ export abstract class AdapterBase {
 
   /**
    * The frame every snapshot shares (its key, the status normalized by the definition's map, the raw status,
-   * when and how fully it was seen) around the service's own `fields`, which may depend on the status.
+   * when and how fully it was seen) around the service's own `fields`, which may depend on the status. A
+   * failed or partly failed job's `failure` is the service's own cause where the adapter gives one, else
+   * its status message; either way redacted and bounded (`failureReason`), and absent on other statuses.
    */
   protected snapshotOf(
     seen: Observation,
     fields: SnapshotFields | ((status: JobStatus) => SnapshotFields),
   ): JobSnapshot {
     const status = normalizeStatus(this.definition.statusMap, seen.rawStatus);
+    const own = typeof fields === 'function' ? fields(status) : fields;
+    const failed = hasFailure(status);
     return {
       key: this.key(seen.scope, seen.jobId),
       status,
       rawStatus: seen.rawStatus,
       observedAt: seen.observedAt ?? this.observedAt(),
       detail: seen.detail,
-      ...definedOnly(typeof fields === 'function' ? fields(status) : fields),
+      ...definedOnly({ ...own, failure: failed ? failureReason(own.failure ?? own.message) : undefined }),
     };
   }
 

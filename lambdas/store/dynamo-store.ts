@@ -36,6 +36,9 @@ import type { JobSnapshot } from '../core/snapshot.js';
 import { inTarget, type Target } from '../core/target.js';
 import { createDocumentClient } from './document-client.js';
 import {
+  backfillMarkFromItem,
+  backfillMarkItemKey,
+  backfillMarkToItem,
   currentItemKey,
   currentJobFromItem,
   currentJobToItem,
@@ -178,6 +181,23 @@ export class DynamoJobStateStore implements JobStateStore {
         TableName: this.settings.tableName,
         Item: listCursorToItem(service, cursor, this.now(), target),
       }),
+    );
+  }
+
+  async loadBackfillMark(service: ServiceId, target?: Target): Promise<string | undefined> {
+    const { Item: item } = await this.ddb.send(
+      new GetCommand({
+        TableName: this.settings.tableName,
+        Key: backfillMarkItemKey(service, target),
+        ConsistentRead: true,
+      }),
+    );
+    return backfillMarkFromItem(item);
+  }
+
+  async saveBackfillMark(service: ServiceId, at: string, target?: Target): Promise<void> {
+    await this.ddb.send(
+      new PutCommand({ TableName: this.settings.tableName, Item: backfillMarkToItem(service, at, target) }),
     );
   }
 

@@ -18,7 +18,12 @@ import type { Target } from '../core/target.js';
  * hands them over: the snapshot is a nested map, numbers are numbers.
  */
 
-export const ItemType = { JOB: 'job', HISTORY: 'history', LIST_CURSOR: 'list-cursor' } as const;
+export const ItemType = {
+  JOB: 'job',
+  HISTORY: 'history',
+  LIST_CURSOR: 'list-cursor',
+  BACKFILL_MARK: 'backfill-mark',
+} as const;
 export const CURRENT_SORT_KEY = 'CURRENT';
 export const HISTORY_SORT_KEY_PREFIX = 'H#';
 
@@ -76,6 +81,26 @@ export function listCursorToItem(
     savedAt: cursor.savedAt,
     [A.EXPIRES_AT]: Math.floor(now.getTime() / 1000) + 86_400,
   });
+}
+
+/** The one backfill mark of a service (or of a service in one target): beside its list cursor. */
+export function backfillMarkItemKey(service: ServiceId, target?: Target): Item {
+  return { ...listCursorItemKey(service, target), [A.SORT_KEY]: 'BACKFILL' };
+}
+
+/** The mark that the first run's look-back was recorded, at `at` (ISO-8601). It never expires. */
+export function backfillMarkToItem(service: ServiceId, at: string, target?: Target): Item {
+  return {
+    ...backfillMarkItemKey(service, target),
+    itemType: ItemType.BACKFILL_MARK,
+    service,
+    backfilledAt: at,
+  };
+}
+
+/** When the backfill an item marks was done, or undefined without one. */
+export function backfillMarkFromItem(item: Item | undefined): string | undefined {
+  return typeof item?.backfilledAt === 'string' ? item.backfilledAt : undefined;
 }
 
 /** The cursor an item holds, or undefined when it was cleared. */
@@ -263,12 +288,25 @@ function snapshotOf(item: Item, value: unknown): JobSnapshot {
           Object.entries(input).map(([name, count]) => [name, numberOf(count) ?? Number.NaN]),
         )
       : undefined;
-  return {
+  const snapshot: JobSnapshot = {
     ...(value as unknown as JobSnapshot),
     ...(value.progress !== undefined && { progress: counters(value.progress) ?? {} }),
     ...(value.metrics !== undefined && { metrics: counters(value.metrics) ?? {} }),
     detail: value.detail === 'summary' ? 'summary' : 'full',
   };
+  return withoutMalformedText(snapshot, OPTIONAL_TEXT_FIELDS);
+}
+
+/** Optional text fields a reader relies on being text (a failure reason, a job type). */
+const OPTIONAL_TEXT_FIELDS = ['failure', 'jobType'] as const;
+
+/** The snapshot without those of `fields` that are present but not text: they are not known, not wrong. */
+function withoutMalformedText(snapshot: JobSnapshot, fields: readonly (keyof JobSnapshot)[]): JobSnapshot {
+  const bad = fields.filter((field) => snapshot[field] !== undefined && typeof snapshot[field] !== 'string');
+  if (bad.length === 0) return snapshot;
+  return Object.fromEntries(
+    Object.entries(snapshot).filter(([name]) => !(bad as string[]).includes(name)),
+  ) as unknown as JobSnapshot;
 }
 
 function statusPairOf(item: Item, value: unknown): StatusPair | undefined {

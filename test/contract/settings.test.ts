@@ -74,6 +74,9 @@ describe('the settings contract', () => {
         { accountId: '444455556666', region: 'us-gov-west-1' },
       ],
       memberRoleName: 'Reader',
+      backfillWindowSeconds: 86_400,
+      publishBackfilled: true,
+      imagingManifestWaitSeconds: 600,
     });
 
     // Act
@@ -93,8 +96,10 @@ describe('the settings contract', () => {
         progressRefreshSeconds: 60,
         concurrency: 3,
         safetyMarginMs: 60_000,
+        backfillWindowSeconds: 86_400,
       },
     });
+    expect(readSetting(written, 'publishBackfilled')).toBe(true);
     expect(readStoreSettings(written)).toEqual({
       tableName: 'jobs',
       historyRetentionDays: 0,
@@ -102,7 +107,10 @@ describe('the settings contract', () => {
       keepProgressHistory: true,
     });
     expect(readSdkSettings(written)).toEqual({ maxAttempts: 3, requestTimeoutMs: 2000 });
-    expect(readHealthImagingSettings(written)).toEqual({ manifestLocations: ['s3://a/x', 's3://b'] });
+    expect(readHealthImagingSettings(written)).toEqual({
+      manifestLocations: ['s3://a/x', 's3://b'],
+      manifestWaitSeconds: 600,
+    });
     expect(readPublisherSettings(written)).toEqual({
       eventBusName: 'bus',
       deadLetterQueueUrl: 'https://sqs/dlq',
@@ -167,6 +175,7 @@ describe('the settings contract', () => {
     expect(readSdkSettings({})).toEqual({ requestTimeoutMs: 10_000 });
     expect(readHealthImagingSettings({ JOBS_IMAGING_MANIFEST_LOCATIONS: ' ' })).toEqual({
       manifestLocations: [],
+      manifestWaitSeconds: 3600,
     });
   });
 });

@@ -36,6 +36,21 @@ describe('compareSnapshots', () => {
     });
   });
 
+  it('counts a non-final status moving under the same raw status as a transition, a final one not', () => {
+    // HealthImaging: COMPLETED waits for its manifest as RUNNING, then the manifest shows failed files.
+    const waiting: JobSnapshot = { ...base, status: 'RUNNING', rawStatus: 'COMPLETED' };
+    const partial: JobSnapshot = { ...waiting, status: 'SUCCEEDED_WITH_ERRORS' };
+    expect(compareSnapshots(waiting, partial)).toEqual({
+      kind: 'transition',
+      from: 'RUNNING',
+      fromRaw: 'COMPLETED',
+      to: 'SUCCEEDED_WITH_ERRORS',
+      toRaw: 'COMPLETED',
+    });
+    // A later summary of the final job normalizes COMPLETED without the manifest: no change, no regression.
+    expect(compareSnapshots(partial, { ...partial, status: 'SUCCEEDED' }).kind).toBe('unchanged');
+  });
+
   it('counts a raw change with the same normalized status as a transition', () => {
     const queued: JobSnapshot = { ...base, status: 'QUEUED', rawStatus: 'SUBMITTED' };
     const next: JobSnapshot = { ...base, status: 'QUEUED', rawStatus: 'QUEUED' };

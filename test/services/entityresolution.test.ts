@@ -167,6 +167,8 @@ describe('Entity Resolution adapter against the fake', () => {
       startedAt: '2025-02-03T04:05:06.500Z',
       endedAt: '2025-02-03T04:15:00.000Z',
       message: 'Access denied to the output bucket',
+      failure: 'Access denied to the output bucket',
+      jobType: 'BATCH',
       metrics: {
         inputRecords: 1000,
         totalRecordsProcessed: 990,

@@ -7,14 +7,17 @@ import {
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientSettings } from '../../lambdas/aws/client-config.js';
+import { compareSnapshots } from '../../lambdas/core/diff.js';
 import { InvalidIdError, MalformedResponseError, ServiceCallError } from '../../lambdas/core/errors.js';
 import type { Log } from '../../lambdas/core/ports.js';
+import { planRecord } from '../../lambdas/core/recording.js';
 import { JobStatus } from '../../lambdas/core/status.js';
 import {
   HealthImagingAdapter,
   type HealthImagingAdapterOptions,
 } from '../../lambdas/services/healthimaging/adapter.js';
 import { healthImagingDefinition } from '../../lambdas/services/healthimaging/definition.js';
+import { STORE_SETTING_DEFAULTS } from '../../lambdas/store/settings.js';
 import { type MotoServer, startMotoServer } from '../../local/moto-server.js';
 import { HealthImagingFake, jobOutputManifest } from '../../local/services/healthimaging/fake.js';
 import { collect, failure, restoreEnv, wellFormedSnapshots } from './support.js';
@@ -263,6 +266,7 @@ describe('HealthImagingAdapter.describeJob', () => {
       submittedAt: '2025-02-28T08:00:00.125Z',
       endedAt: '2025-02-28T08:30:00.000Z',
       message: 'Access denied to the input bucket',
+      failure: 'Access denied to the input bucket',
       inputLocation: 's3://dicom-in/batch-7/',
       outputLocation: 's3://dicom-out/batch-7/b1a2-DicomImport-f00d/',
       observedAt: OBSERVED_AT.toISOString(),
@@ -548,6 +552,54 @@ describe('HealthImagingAdapter output manifest', () => {
       },
     );
   }
+
+  it('looks again for a manifest written late, and records the failed files as their own transition', async () => {
+    // Prepare: the job ended two hours ago; its manifest is not written yet.
+    const output = `${ALLOWED}/${STORE}-DicomImport-ab01/`;
+    completedJob('ab01', output);
+    const { log, lines } = capturingLog();
+    const adapter = manifestAdapter(log, { manifestWaitSeconds: 3 * 3600 });
+
+    // Act: before and after HealthImaging writes the manifest.
+    const waiting = await adapter.describeJob({ scope: STORE, jobId: 'ab01' });
+    await putManifest(
+      `allowed/${STORE}-DicomImport-ab01/job-output-manifest.json`,
+      jobOutputManifest(
+        { scope: STORE, jobId: 'ab01', outputLocation: output },
+        { numberOfImportedFiles: 8, numberOfFilesWithCustomerError: 2 },
+      ),
+    );
+    const written = await adapter.describeJob({ scope: STORE, jobId: 'ab01' });
+
+    // Assess: not final while it waits; then a transition of its own to partial success.
+    expect(waiting).toMatchObject({ status: JobStatus.RUNNING, rawStatus: 'COMPLETED' });
+    expect(written).toMatchObject({
+      status: JobStatus.SUCCEEDED_WITH_ERRORS,
+      rawStatus: 'COMPLETED',
+      failure: '2 of 10 files failed: 2 with customer errors, 0 with server errors',
+    });
+    expect(compareSnapshots(waiting, written)).toMatchObject({
+      kind: 'transition',
+      from: JobStatus.RUNNING,
+      to: JobStatus.SUCCEEDED_WITH_ERRORS,
+    });
+    const first = planRecord(undefined, waiting, STORE_SETTING_DEFAULTS, OBSERVED_AT).write?.current;
+    if (!first) throw new Error('a new job is always written');
+    const second = planRecord(first, written, STORE_SETTING_DEFAULTS, OBSERVED_AT).write?.history;
+    expect(second).toMatchObject({ kind: 'transition', to: { status: JobStatus.SUCCEEDED_WITH_ERRORS } });
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  it('counts a job final once the wait for its manifest is over', async () => {
+    completedJob('ab02', `${ALLOWED}/${STORE}-DicomImport-ab02/`);
+    const { log, lines } = capturingLog();
+    const snapshot = await manifestAdapter(log, { manifestWaitSeconds: 3600 }).describeJob({
+      scope: STORE,
+      jobId: 'ab02',
+    });
+    expect(snapshot.status).toBe(JobStatus.SUCCEEDED);
+    expect(lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+  });
 
   it('turns COMPLETED with failed files into SUCCEEDED_WITH_ERRORS with the counts', async () => {
     // Prepare

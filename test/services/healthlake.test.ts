@@ -132,6 +132,23 @@ describe('HealthLakeAdapter.listJobs', () => {
     expect(calls.slice(1).every((call) => typeof call.body.NextToken === 'string')).toBe(true);
   });
 
+  it('reports the end of each status pass after its last item, before the next pass is read', async () => {
+    // Prepare
+    fake.addJob({ scope: STORE, jobId: 'running', status: 'IN_PROGRESS' });
+    fake.addJob({ scope: STORE, jobId: 'queued', status: 'QUEUED' });
+    const seen: string[] = [];
+
+    // Act
+    const listing = adapterWith().listJobs(STORE, {
+      rawStatuses: ['IN_PROGRESS', 'QUEUED'],
+      onStatusPassEnd: (rawStatus) => seen.push(`end ${rawStatus}`),
+    });
+    for await (const item of listing) if (item.ok) seen.push(item.snapshot.key.jobId);
+
+    // Assess
+    expect(seen).toEqual(['running', 'end IN_PROGRESS', 'queued', 'end QUEUED']);
+  });
+
   it('makes one filtered pass per raw status, JobStatus taking one value a call', async () => {
     // Prepare
     fake.addJob({ scope: STORE, jobId: 'submitted', status: 'SUBMITTED' });
@@ -305,6 +322,7 @@ describe('HealthLakeAdapter.describeJob', () => {
       submittedAt: '2025-02-28T22:15:30.250Z',
       endedAt: '2025-02-28T23:01:02.000Z',
       message: '12 resources failed validation',
+      failure: '12 resources failed validation',
       progress: {
         TotalNumberOfScannedFiles: 10,
         TotalSizeOfScannedFilesInMB: 12.5,

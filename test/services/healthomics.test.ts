@@ -201,6 +201,7 @@ describe('HealthOmics adapter against the fake', () => {
       submittedAt: '2025-02-03T04:05:06.789Z',
       endedAt: '2025-02-03T05:00:00.000Z',
       message: 'One source failed',
+      failure: 'One source failed',
       sources: [
         { name: 'ref-a', location: 's3://refs/a.fa', rawStatus: 'FINISHED', status: 'SUCCEEDED' },
         {

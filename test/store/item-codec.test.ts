@@ -98,4 +98,20 @@ describe('item codec', () => {
     const job = { ...secondJob, stalledSince: new Date(T0).toISOString() };
     expect(currentJobFromItem(overTheWire(currentJobToItem(job)))).toEqual(job);
   });
+
+  it('round-trips a failure reason and a job type, and drops either when it is not text', () => {
+    const failed = planRecord(
+      secondJob,
+      snapshot(key, 'FAILED', 'FAILED', 500, { failure: 'Access denied to <redacted>', jobType: 'BATCH' }),
+      policy,
+      new Date(T0 + 500_000),
+    ).write?.current as CurrentJob;
+    const item = currentJobToItem(failed);
+    expect(currentJobFromItem(overTheWire(item))).toEqual(failed);
+    const garbled = { ...item, snapshot: { ...(item.snapshot as object), failure: 7, jobType: ['x'] } };
+    const decoded = currentJobFromItem(overTheWire(garbled));
+    expect(decoded?.snapshot).not.toHaveProperty('failure');
+    expect(decoded?.snapshot).not.toHaveProperty('jobType');
+    expect(decoded?.snapshot.status).toBe('FAILED');
+  });
 });

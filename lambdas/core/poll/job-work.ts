@@ -1,6 +1,7 @@
 import type { JobLocator, ServiceAdapter } from '../adapter.js';
 import { assertSameJob, compareSnapshots } from '../diff.js';
-import { formatJobKey } from '../job-key.js';
+import type { JobRef } from '../errors.js';
+import { formatJobKey, type JobKey } from '../job-key.js';
 import type { JobStateStore, StoredJob } from '../ports.js';
 import type { JobSnapshot } from '../snapshot.js';
 import { isTerminal } from '../status.js';
@@ -20,6 +21,8 @@ export interface Work {
   readonly listed?: JobSnapshot;
   /** Only the job's progress is looked at: it may be left out when time runs short. */
   readonly refresh?: boolean;
+  /** New to the store in the first run's look-back: recorded as `backfilled` if it has finished. */
+  readonly backfill?: boolean;
 }
 
 export interface JobWorkDeps {
@@ -35,6 +38,8 @@ export interface JobWorkDeps {
   readonly policy: Pick<PollPolicy, 'progressRefreshSeconds'>;
   /** Jobs finished before this and never seen are ignored. */
   readonly recentSince: Date;
+  /** The first run's look-back: finished jobs new to the store are recorded as `backfilled`. */
+  readonly backfill?: boolean;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface JobWorkDeps {
 export class JobWork {
   /** Jobs already listed this cycle: a job two passes show is handled once. */
   private readonly seen = new Set<string>();
+  /** Finished jobs recorded as backfilled this cycle. */
+  backfilled = 0;
 
   constructor(private readonly deps: JobWorkDeps) {}
 
@@ -85,9 +92,40 @@ export class JobWork {
     for (const previous of absent) this.schedule({ locator: locatorOf(previous.snapshot.key), previous });
   }
 
+  /**
+   * A status pass of `scope` was read to its end: a known job last seen in `rawStatus` that it did not show
+   * has left that status. The passes go from the latest status to the earliest and jobs only move forward,
+   * so such a job has finished (or the list raced its move): it is described now, beside the rest of the
+   * listing, instead of after it. With `recentPassFollows`, a job submitted since `recentSince` is left to
+   * the recently-submitted pass, which shows it whatever its status.
+   */
+  statusPassEnded(scope: string | undefined, rawStatus: string, recentPassFollows: boolean): void {
+    const since = this.deps.recentSince.getTime();
+    for (const [id, previous] of this.deps.known) {
+      const { key, rawStatus: lastSeen, submittedAt } = previous.snapshot;
+      if (this.seen.has(id) || key.scope !== scope || lastSeen !== rawStatus) continue;
+      if (recentPassFollows && (submittedAt === undefined || Date.parse(submittedAt) >= since)) continue;
+      this.seen.add(id);
+      this.schedule({ locator: locatorOf(key), previous });
+    }
+  }
+
+  /**
+   * Work that needs a describe goes to the pool's describe lane and hands its write on to the main lane:
+   * describes wait only for the service's quota, writes only for the store.
+   */
   private schedule(item: Work): void {
-    this.deps.pool.run(async () => {
-      if (!this.leftOut(false, item.position)) await this.process(item);
+    const { pool } = this.deps;
+    if (!needsDescribe(item)) {
+      pool.run(async () => {
+        if (!this.leftOut(false, item.position)) await this.record(item, item.listed);
+      });
+      return;
+    }
+    pool.runDescribe(async () => {
+      if (this.leftOut(false, item.position)) return;
+      const next = await this.describe(item);
+      if (next) pool.run(() => this.record(item, next));
     });
   }
 
@@ -105,7 +143,16 @@ export class JobWork {
       return;
     }
     if (!stored || compareSnapshots(stored.snapshot, snapshot).kind !== 'unchanged') {
-      if (!this.leftOut(false, position)) await this.process({ locator, previous: stored, listed: snapshot });
+      const backfill = !stored && this.deps.backfill === true;
+      const item: Work = {
+        locator,
+        previous: stored,
+        listed: snapshot,
+        ...(position && { position }),
+        ...(backfill && { backfill }),
+      };
+      if (needsDescribe(item)) this.schedule(item);
+      else if (!this.leftOut(false, position)) await this.process(item);
     }
   }
 
@@ -119,23 +166,53 @@ export class JobWork {
     return true;
   }
 
+  /** Describes the job, then records it (a progress refresh, in its own lane). */
   private async process(item: Work): Promise<void> {
-    const { adapter, store, tally } = this.deps;
-    const key = item.previous?.snapshot.key ?? item.listed?.key;
-    const ref = key ? refOf(key) : { service: adapter.definition.id, jobId: item.locator.jobId };
+    const next = needsDescribe(item) ? await this.describe(item) : item.listed;
+    if (next) await this.record(item, next);
+  }
+
+  /** The job as its describe call shows it; undefined (the failure logged with the job) when it failed. */
+  private async describe(item: Work): Promise<JobSnapshot | undefined> {
+    const key = keyOf(item);
     try {
-      let next = item.listed;
-      if (!next || next.detail === 'summary') {
-        tally.described(item.refresh === true);
-        next = await adapter.describeJob(item.locator);
-        // For a job seen for the first time there is no earlier snapshot to catch a wrong answer.
-        if (key) assertSameJob(key, next);
-      }
-      tally.recorded(await store.record(item.previous, next), next);
+      this.deps.tally.described(item.refresh === true);
+      const next = await this.deps.adapter.describeJob(item.locator);
+      // For a job seen for the first time there is no earlier snapshot to catch a wrong answer.
+      if (key) assertSameJob(key, next);
+      return next;
     } catch (error) {
-      tally.fail(error, ref, 'refresh job');
+      this.deps.tally.fail(error, this.refOf(item), 'refresh job');
+      return undefined;
     }
   }
+
+  private async record(item: Work, observed: JobSnapshot | undefined): Promise<void> {
+    if (!observed) return;
+    const backfilled = item.backfill === true && isTerminal(observed.status);
+    const next: JobSnapshot = backfilled ? { ...observed, backfilled } : observed;
+    try {
+      const result = await this.deps.store.record(item.previous, next);
+      if (backfilled && result.kind === 'transition') this.backfilled += 1;
+      this.deps.tally.recorded(result, next);
+    } catch (error) {
+      this.deps.tally.fail(error, this.refOf(item), 'refresh job');
+    }
+  }
+
+  private refOf(item: Work): JobRef {
+    const key = keyOf(item);
+    return key ? refOf(key) : { service: this.deps.adapter.definition.id, jobId: item.locator.jobId };
+  }
+}
+
+function keyOf(item: Work): JobKey | undefined {
+  return item.previous?.snapshot.key ?? item.listed?.key;
+}
+
+/** The list did not show the job, or showed only a summary: only a describe tells what it is now. */
+function needsDescribe(item: Work): boolean {
+  return !item.listed || item.listed.detail === 'summary';
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ListingDeps {
   readonly outOfTime: () => boolean;
   /** Each job listed, with where it was seen when the listing is resumable. */
   readonly onJob: (snapshot: JobSnapshot, position: ListPosition | undefined) => void;
+  /** A status pass of `scope` was read to its end (see `ListJobsOptions.onStatusPassEnd`). */
+  readonly onStatusPassEnd?: (scope: string | undefined, rawStatus: string) => void;
 }
 
 /**
@@ -97,15 +99,23 @@ export class Listing {
     return true;
   }
 
-  /** A resumable pass starts at the cursor's page and reports each page's end, to track the position. */
+  /**
+   * A status pass reports its end; a resumable pass starts at the cursor's page and reports each page's
+   * end, to track the position.
+   */
   private passOptions(
     pass: ListJobsOptions,
     scope: string | undefined,
     startToken: string | undefined,
   ): ListJobsOptions {
-    if (!this.plan.resumable) return pass;
+    const { onStatusPassEnd } = this.deps;
+    const reported =
+      pass.rawStatuses && onStatusPassEnd
+        ? { ...pass, onStatusPassEnd: (rawStatus: string) => onStatusPassEnd(scope, rawStatus) }
+        : pass;
+    if (!this.plan.resumable) return reported;
     return {
-      ...pass,
+      ...reported,
       ...(startToken !== undefined && { startToken }),
       onPageEnd: (next: string | undefined) => {
         this.page = { scope, pageToken: next, rank: this.pagesRead++ };

@@ -32,6 +32,12 @@ export interface PollPolicy {
   readonly concurrency: number;
   /** Stop starting new work when less than this much time is left. */
   readonly safetyMarginMs: number;
+  /**
+   * The look-back of the first run (per service and target, where the store keeps a backfill mark): every
+   * job that ended (or was submitted) within it is recorded, finished ones marked `backfilled`. 0 or
+   * absent: none.
+   */
+  readonly backfillWindowSeconds?: number;
 }
 
 export interface PollDeps {

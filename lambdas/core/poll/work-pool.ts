@@ -4,13 +4,16 @@ import type { PollPolicy } from './policy.js';
 type Task = () => Promise<void>;
 
 /**
- * Where the cycle's describe and record calls run, and the deadline that stops new ones. Main work runs
- * `concurrency` at a time; progress refreshes run one at a time beside it, so they overlap the listing
- * without holding up status changes. The pool only runs; each task checks `outOfTime()` before it starts
- * a call, so it decides what the deadline stops and what that leaves undone.
+ * Where the cycle's describe and record calls run, and the deadline that stops new ones. Work that starts
+ * with a describe runs in its own lane, `concurrency` at a time, beside the work that only reads or writes
+ * the store (as many again): a describe waits for the service's quota, never for writes queued before it,
+ * so the quota is kept busy while the listing goes on. Progress refreshes run one at a time beside both,
+ * so they overlap the listing without holding up status changes. The pool only runs; each task checks
+ * `outOfTime()` before it starts a call, so it decides what the deadline stops and what that leaves undone.
  */
 export class WorkPool {
   private readonly limit: LimitFunction;
+  private readonly describes: LimitFunction;
   private readonly aside = pLimit(1);
   private readonly tasks: Promise<void>[] = [];
 
@@ -22,6 +25,7 @@ export class WorkPool {
     private readonly onError: (error: unknown) => void,
   ) {
     this.limit = pLimit(Math.max(1, policy.concurrency));
+    this.describes = pLimit(Math.max(1, policy.concurrency));
   }
 
   /** Less time is left than the safety margin: nothing new should start. */
@@ -34,6 +38,11 @@ export class WorkPool {
     this.tasks.push(this.limit(() => this.guarded(task)));
   }
 
+  /** Queues `task`, which starts with a describe, in the describe lane. */
+  runDescribe(task: Task): void {
+    this.tasks.push(this.describes(() => this.guarded(task)));
+  }
+
   /** Queues `task` in the pool of one beside the main pool (progress refreshes). */
   runAside(task: Task): void {
     this.tasks.push(this.aside(() => this.guarded(task)));
@@ -44,9 +53,13 @@ export class WorkPool {
     await Promise.all(items.map((item) => this.limit(() => task(item))));
   }
 
-  /** Waits for every queued task. */
+  /** Waits for every queued task, those queued meanwhile by other tasks included. */
   async settle(): Promise<void> {
-    await Promise.all(this.tasks);
+    for (let waited = 0; waited < this.tasks.length; ) {
+      const pending = this.tasks.slice(waited);
+      waited = this.tasks.length;
+      await Promise.all(pending);
+    }
   }
 
   private async guarded(task: Task): Promise<void> {

@@ -117,6 +117,7 @@ function describedFields(response: GetIdMappingJobOutput): SnapshotFields {
     startedAt: toIsoUtc(response.startTime),
     endedAt: toIsoUtc(response.endTime),
     message: response.errorDetails?.errorMessage || undefined,
+    jobType: response.jobType,
     metrics: toCounters(response.metrics ? { ...response.metrics } : undefined),
     outputLocation: outputs.length > 0 ? outputs.join(', ') : undefined,
   };

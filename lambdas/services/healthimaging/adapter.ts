@@ -10,6 +10,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { callService } from '../../aws/call-service.js';
 import { baseClientConfig, type ClientSettings } from '../../aws/client-config.js';
+import { ServiceErrorKind } from '../../contract/metrics.js';
 import type { JobLocator, ListedJob, ListJobsOptions, ServiceAdapter } from '../../core/adapter.js';
 import { type JobRef, ServiceCallError } from '../../core/errors.js';
 import { describeJobKey, type JobKey } from '../../core/job-key.js';
@@ -33,6 +34,11 @@ export interface HealthImagingAdapterOptions extends AdapterOptions {
   readonly s3Settings?: ClientSettings;
   /** Builds the S3 client instead (tests, other credentials); called at most once, at the first read. */
   readonly s3ClientFactory?: () => S3Client;
+  /**
+   * For this long after a job ended, a COMPLETED job whose manifest is not written yet is not final: it is
+   * reported RUNNING (raw status COMPLETED), so the poller describes it again. 0, the default: final at once.
+   */
+  readonly manifestWaitSeconds?: number;
 }
 
 /** Data store states whose jobs can no longer be listed or described. */
@@ -78,9 +84,11 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
   private readonly manifestLocations: readonly S3Location[];
   private readonly s3Factory: () => S3Client;
   private s3: S3Client | undefined;
+  private readonly manifestWaitMs: number;
 
   constructor(options: HealthImagingAdapterOptions) {
     super(healthImagingDefinition, IDS, options);
+    this.manifestWaitMs = (options.manifestWaitSeconds ?? 0) * 1000;
     // Without an explicit endpoint the SDK itself honours AWS_ENDPOINT_URL_MEDICAL_IMAGING and AWS_ENDPOINT_URL.
     this.client = new MedicalImagingClient({ ...baseClientConfig(options.settings), region: options.region });
     this.manifestLocations = (options.manifestLocations ?? []).map((uri) => {
@@ -158,7 +166,10 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
     const output = parseS3Uri(outputS3Uri);
     if (!output || !this.manifestLocations.some((allowed) => contains(allowed, output))) return snapshot;
     const job = describeJobKey(snapshot.key);
+    let notWritten = false;
     const metrics = await this.readManifest(snapshot.key, output).catch((error: unknown) => {
+      notWritten = error instanceof ServiceCallError && error.kind === ServiceErrorKind.NOT_FOUND;
+      if (notWritten && this.awaitsManifest(snapshot)) return undefined;
       this.log.warn('job output manifest not usable; the job stays SUCCEEDED', {
         job,
         reason:
@@ -173,14 +184,30 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
       });
       return undefined;
     });
+    if (!metrics && notWritten && this.awaitsManifest(snapshot)) {
+      // HealthImaging writes the manifest after the job reads COMPLETED: not final until it is there.
+      this.log.info('job output manifest not written yet; the job is looked at again', { job });
+      return { ...snapshot, status: JobStatus.RUNNING };
+    }
     if (!metrics) return snapshot;
     const failed =
       (metrics.numberOfFilesWithCustomerError ?? 0) + (metrics.numberOfFilesWithServerError ?? 0);
     if (failed > 0) {
       this.log.info('job completed with failed files', { job, failedFiles: failed });
-      return { ...snapshot, status: JobStatus.SUCCEEDED_WITH_ERRORS, metrics };
+      return {
+        ...snapshot,
+        status: JobStatus.SUCCEEDED_WITH_ERRORS,
+        metrics,
+        failure: failedFilesReason(metrics),
+      };
     }
     return { ...snapshot, metrics };
+  }
+
+  /** A manifest missing now may still come: the job ended less than the wait ago. */
+  private awaitsManifest(snapshot: JobSnapshot): boolean {
+    if (this.manifestWaitMs <= 0 || snapshot.endedAt === undefined) return false;
+    return Date.parse(snapshot.observedAt) - Date.parse(snapshot.endedAt) < this.manifestWaitMs;
   }
 
   private async readManifest(key: JobKey, output: S3Location): Promise<Counters> {
@@ -217,6 +244,15 @@ export class HealthImagingAdapter extends AdapterBase implements ServiceAdapter 
     }
     return metrics;
   }
+}
+
+/** The manifest's counts as a reason: how many files failed and why (the counts only, never a file). */
+function failedFilesReason(metrics: Counters): string {
+  const customer = metrics.numberOfFilesWithCustomerError ?? 0;
+  const server = metrics.numberOfFilesWithServerError ?? 0;
+  const scanned = metrics.numberOfScannedFiles;
+  const of = scanned === undefined ? '' : ` of ${scanned}`;
+  return `${customer + server}${of} files failed: ${customer} with customer errors, ${server} with server errors`;
 }
 
 /** Why a manifest was not used; the message names the problem, never the content. */

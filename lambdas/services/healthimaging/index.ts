@@ -6,9 +6,5 @@ import { healthImagingFacts } from './facts.js';
 export const healthImagingService: ServiceModule<'healthimaging'> = {
   facts: healthImagingFacts,
   // Import output manifests are read only under these s3://bucket/prefix locations; none means no S3 reads.
-  createAdapter: (init, env) =>
-    new HealthImagingAdapter({
-      ...init,
-      manifestLocations: readHealthImagingSettings(env).manifestLocations,
-    }),
+  createAdapter: (init, env) => new HealthImagingAdapter({ ...init, ...readHealthImagingSettings(env) }),
 };

@@ -17,7 +17,7 @@ import {
   type SourceStatus,
   toIsoUtc,
 } from '../../core/snapshot.js';
-import { normalizeStatus } from '../../core/status.js';
+import { JobStatus, normalizeStatus } from '../../core/status.js';
 import { AdapterBase, type AdapterOptions, type IdFields, type SnapshotFields } from '../adapter-kit.js';
 import { healthOmicsDefinition, referenceImportItemStatusMap } from './definition.js';
 
@@ -124,6 +124,11 @@ function describedFields(response: GetReferenceImportJobResponse): SnapshotField
     submittedAt: toIsoUtc(response.creationTime),
     endedAt: toIsoUtc(response.completionTime),
     message: response.statusMessage || undefined,
+    // Without a message of the job's own, the first failed source's says why.
+    failure:
+      response.statusMessage ||
+      sources?.find((source) => source.status === JobStatus.FAILED)?.message ||
+      undefined,
     sources,
     progress: sources && sources.length > 0 ? countSources(sources) : undefined,
   };

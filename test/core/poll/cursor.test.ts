@@ -11,6 +11,7 @@ const plan = (resumable: boolean, fullSweep = false): ListPlan => ({
   passes: [{}],
   resumable,
   resuming: undefined,
+  backfill: false,
 });
 
 /** A store with only the cursor methods; the cycle's other calls are not made here. */

@@ -141,4 +141,37 @@ describe('JobWork', () => {
     // Assess
     expect(described(adapter)).toEqual(['y', 'z', 'x']);
   });
+
+  it('describes the known jobs a status pass left out as soon as it ends, leaving recent ones to the recent pass', async () => {
+    // Prepare: `gone` and `recent` were running; `queued` waits in another status, `other` in another scope.
+    const jobs = [
+      stored(snapshot('gone', 'RUNNING', { submittedAt: iso(-100) }), -10),
+      stored(snapshot('recent', 'RUNNING', { submittedAt: iso(10) }), -10),
+      stored(snapshot('shown', 'RUNNING', { submittedAt: iso(-100) }), -10),
+      stored(snapshot('queued', 'QUEUED', { submittedAt: iso(-100) }), -10),
+      stored(snapshot('other', 'RUNNING', { scope: 'other', submittedAt: iso(-100) }), -10),
+    ];
+    const { adapter, pool, work } = setUp(jobs);
+    work.consider(snapshot('shown', 'RUNNING'), undefined);
+
+    // Act: the RUNNING pass of wf ends while the listing goes on; later the lists end.
+    work.statusPassEnded('wf', 'RUNNING', true);
+    await pool.settle();
+    const early = described(adapter);
+    work.scheduleMissing(() => true);
+    await pool.settle();
+
+    // Assess: `gone` first, and once; `recent` (the recent pass would show it) and the rest only at the end.
+    expect(early).toEqual(['gone']);
+    expect(described(adapter)).toEqual(['gone', 'recent', 'queued', 'other']);
+  });
+
+  it('without a recent pass, describes every known job a status pass left out', async () => {
+    const { adapter, pool, work } = setUp([
+      stored(snapshot('recent', 'RUNNING', { submittedAt: iso(10) }), -10),
+    ]);
+    work.statusPassEnded('wf', 'RUNNING', false);
+    await pool.settle();
+    expect(described(adapter)).toEqual(['recent']);
+  });
 });

@@ -16,10 +16,10 @@ const cursor = (savedAtSeconds: number, fullSweep = false): ListCursor => ({
 });
 
 describe('listPasses', () => {
-  it('lists the active statuses, then the recently submitted, where the API filters on both', () => {
+  it('lists the active statuses latest first, then the recently submitted, where the API filters on both', () => {
     const since = at(-3600);
     expect(listPasses(filtered, policy, since)).toEqual([
-      { rawStatuses: ['QUEUED', 'RUNNING'] },
+      { rawStatuses: ['RUNNING', 'QUEUED'] },
       { submittedAfter: since },
     ]);
   });
@@ -52,7 +52,7 @@ describe('planListing', () => {
     expect(planListing(filtered, policy, cursor(0), at(60), true)).toMatchObject({
       resumable: false,
       resuming: undefined,
-      passes: [{ rawStatuses: ['QUEUED', 'RUNNING'] }, { submittedAfter: at(60 - 3600) }],
+      passes: [{ rawStatuses: ['RUNNING', 'QUEUED'] }, { submittedAfter: at(60 - 3600) }],
     });
     expect(planListing(unfiltered, policy, cursor(0), at(60), false)).toMatchObject({
       resumable: false,

@@ -10,7 +10,7 @@ import { at, iso, PagedAdapter, recordingLog, snapshot, stored } from './support
 const jobsOf = (scope: string, ids: string[]) => ids.map((id) => snapshot(id, 'QUEUED', { scope }));
 
 function plan(resumable: boolean, resuming?: ListCursor): ListPlan {
-  return { fullSweep: false, recentSince: at(0), passes: [{}], resumable, resuming };
+  return { fullSweep: false, recentSince: at(0), passes: [{}], resumable, resuming, backfill: false };
 }
 
 /** Runs a listing and keeps what it handed on: each job's id and the position it was seen at. */

@@ -38,6 +38,34 @@ describe('WorkPool', () => {
     expect(aside.state).toEqual({ peak: 1, done: 3 });
   });
 
+  it('runs describes in their own lane, never behind queued writes, and settles work queued by work', async () => {
+    // Prepare: four slow writes fill the main lane before a describe is queued.
+    const pool = new WorkPool(
+      { concurrency: 2, safetyMarginMs: 0 },
+      () => 1000,
+      () => {},
+    );
+    const order: string[] = [];
+    const write = (name: string) => async () => {
+      await tick(20);
+      order.push(name);
+    };
+
+    // Act: the describe hands its write on to the main lane, after `settle` was called.
+    for (let i = 0; i < 4; i += 1) pool.run(write(`write${i}`));
+    pool.runDescribe(async () => {
+      order.push('describe');
+      await tick(30);
+      pool.run(write('handed-on'));
+    });
+    await pool.settle();
+
+    // Assess
+    expect(order[0]).toBe('describe');
+    expect(order.at(-1)).toBe('handed-on');
+    expect(order).toHaveLength(6);
+  });
+
   it('runs at least one task at a time whatever the concurrency says', async () => {
     const pool = new WorkPool(
       { concurrency: 0, safetyMarginMs: 0 },
