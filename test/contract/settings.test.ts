@@ -5,6 +5,7 @@ import {
   MAX_STALL_AFTER_SECONDS,
   parseSetting,
   readHealthImagingSettings,
+  readJobCountSettings,
   readPollerSettings,
   readPublisherSettings,
   readSdkSettings,
@@ -74,6 +75,8 @@ describe('the settings contract', () => {
         { accountId: '444455556666', region: 'us-gov-west-1' },
       ],
       memberRoleName: 'Reader',
+      jobCountMetrics: 'nonzero',
+      jobCountsPerTarget: true,
     });
 
     // Act
@@ -115,6 +118,7 @@ describe('the settings contract', () => {
       ],
       memberRoleName: 'Reader',
     });
+    expect(readJobCountSettings(written)).toEqual({ mode: 'nonzero', perTarget: true });
   });
 
   it("targets nothing but the function's own account and region by default", () => {
