@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METRIC_SERIES, METRICS_SERVICE } from '../../lambdas/contract/metrics.js';
+import { type CycleReport, combineReports } from '../../lambdas/core/poll/tally.js';
+import { createMetrics, publishCycleMetrics } from '../../lambdas/handlers/observability.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
 import { servicePoller } from '../../lambdas/handlers/service-poller.js';
 import { healthLakeService } from '../../lambdas/services/healthlake/index.js';
@@ -250,5 +252,51 @@ describe('live job counts', () => {
       ['SUCCEEDED_WITH_ERRORS', 0],
     ]);
     expect(withOff.map(([name]) => name)).not.toContain('ActiveJobs');
+  });
+});
+
+describe('a hub’s job counts', () => {
+  it('with jobCountsPerTarget: the service’s totals, and each polled target’s own counts', async () => {
+    // Arrange: two targets' reports and their sum, as a hub's run has them.
+    const report = (active: CycleReport['activeByStatus'], finished: CycleReport['finishedByStatus']) => ({
+      ...combineReports('healthlake', [], 0),
+      activeByStatus: active,
+      finishedByStatus: finished,
+    });
+    const east = report({ RUNNING: 2 }, { FAILED: 1 });
+    const west = report({ RUNNING: 1, QUEUED: 3 }, {});
+    const metrics = createMetrics();
+
+    // Act
+    const { lines } = await invoke(async () => {
+      publishCycleMetrics(metrics, {
+        service: 'healthlake',
+        report: combineReports('healthlake', [east, west], 0),
+        counts: { mode: 'nonzero', perTarget: true },
+        targets: [
+          { target: '111122223333:us-east-1', kind: 'polled', report: east },
+          { target: '111122223333:eu-west-1', kind: 'polled', report: west },
+          { target: '444455556666:eu-west-1', kind: 'not-reached' },
+        ],
+      });
+      metrics.publishStoredMetrics();
+      return { mode: 'ignored', reason: 'test' };
+    });
+
+    // Assess
+    const counts = figures(lines)
+      .filter(([name]) => name === 'ActiveJobs' || name === 'FinishedJobs')
+      .map(([name, value, dimensions]) => [name, dimensions.status, dimensions.target ?? 'all', value]);
+    expect(counts.sort()).toEqual(
+      [
+        ['ActiveJobs', 'RUNNING', 'all', 3],
+        ['ActiveJobs', 'QUEUED', 'all', 3],
+        ['FinishedJobs', 'FAILED', 'all', 1],
+        ['ActiveJobs', 'RUNNING', '111122223333:us-east-1', 2],
+        ['FinishedJobs', 'FAILED', '111122223333:us-east-1', 1],
+        ['ActiveJobs', 'RUNNING', '111122223333:eu-west-1', 1],
+        ['ActiveJobs', 'QUEUED', '111122223333:eu-west-1', 3],
+      ].sort(),
+    );
   });
 });
