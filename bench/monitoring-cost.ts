@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { METRIC_SERIES, type MetricSeries, PUBLISHER_SERVICE_NAME } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
+import { variableOf } from '../lambdas/contract/settings.js';
 import { isServiceId, type ServiceId } from '../lambdas/core/service-id.js';
 import { JobStatusAggregatorStack } from '../lib/job-status-aggregator-stack.js';
 import type { JobStatusAggregatorSettings } from '../lib/settings.js';
@@ -124,20 +125,20 @@ function pollersOf(resources: readonly Resource[]): PollerConfig[] {
     const env = environmentOf(resource);
     const service = String(env.POWERTOOLS_SERVICE_NAME ?? '').replace(/^job-poller-/, '');
     if (!isServiceId(service) || env.POWERTOOLS_SERVICE_NAME === service) return [];
-    const counts = (env.JOBS_COUNT_METRICS ?? 'off') as PollerConfig['counts'];
+    const counts = (env[variableOf('jobCountMetrics')] ?? 'off') as PollerConfig['counts'];
     return [
       {
         service,
-        targets: targetCount(env.JOBS_TARGETS),
+        targets: targetCount(env[variableOf('targets')]),
         counts,
-        perTarget: env.JOBS_COUNTS_PER_TARGET === 'true',
-        scheduleSeconds: Number(env.JOBS_SCHEDULE_SECONDS ?? 300),
+        perTarget: env[variableOf('jobCountsPerTarget')] === 'true',
+        scheduleSeconds: Number(env[variableOf('scheduleSeconds')] ?? 300),
       },
     ];
   });
 }
 
-/** Targets in `JOBS_TARGETS`: a literal list, or a join with the stack's own account (a token) in it. */
+/** Targets in the poller's target list: a literal list, or a join with the stack's own account (a token) in it. */
 function targetCount(value: unknown): number {
   if (value === undefined) return 0;
   const text = typeof value === 'string' ? value : JSON.stringify(value).replace(/\{[^{}]*\}/g, 'TOKEN');
