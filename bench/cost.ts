@@ -26,11 +26,6 @@ export const PRICES = {
   dashboardMonth: 3.0,
 } as const;
 
-/** The pollers' metrics per service (lambdas/contract/metrics.ts) and the stack's alarms (lib/). */
-const METRICS_PER_SERVICE = 7;
-const ALARMS_PER_SERVICE = 3;
-const PUBLISHER_ALARMS = 4;
-
 const MONTH_SECONDS = 30 * 86_400;
 const POLLER_GB = 0.5;
 const PUBLISHER_GB = 0.25;
@@ -69,7 +64,12 @@ function interpolate(points: readonly Point[], size: number, pick: (point: Point
   return Math.max(0, pick(lower) + slope * (size - lower.size));
 }
 
-export function printCosts(results: readonly ScenarioResult[], options: BenchOptions): void {
+/** `monitoring`: the stack's fixed monitoring cost a month, from bench/monitoring-cost.ts. */
+export function printCosts(
+  results: readonly ScenarioResult[],
+  options: BenchOptions,
+  monitoring: number,
+): void {
   const baselines = results.filter((result) => result.finishedRatio === 0);
   if (baselines.length === 0) return;
   const services = options.services;
@@ -106,11 +106,6 @@ export function printCosts(results: readonly ScenarioResult[], options: BenchOpt
   for (const tracked of [1000, 100_000]) {
     const perService = tracked / services.length;
     const ours = { lambda: 0, publisher: 0, writes: 0, reads: 0, storage: 0, events: 0, logs: 0 };
-    const monitoring =
-      services.length *
-        (METRICS_PER_SERVICE * PRICES.customMetricMonth + ALARMS_PER_SERVICE * PRICES.alarmMonth) +
-      PUBLISHER_ALARMS * PRICES.alarmMonth +
-      PRICES.dashboardMonth;
     const naive = { lambda: 0, writes: 0, events: 0 };
     let stepTransitions = 0;
     let stepDescribesPerSecond = 0;
@@ -171,7 +166,7 @@ export function printCosts(results: readonly ScenarioResult[], options: BenchOpt
     notes.push(
       `- ${int(tracked)} tracked jobs, ours: Lambda pollers ${dec(ours.lambda, 2)}, publisher ${dec(ours.publisher, 2)}, ` +
         `DynamoDB writes ${dec(ours.writes, 2)}, reads ${dec(ours.reads, 2)}, storage ${dec(ours.storage, 2)}, ` +
-        `EventBridge ${dec(ours.events, 2)}, logs ${dec(ours.logs, 2)}; the stack's metrics, alarms and dashboard ` +
+        `EventBridge ${dec(ours.events, 2)}, logs ${dec(ours.logs, 2)}; the stack's alarms and metrics (Monitoring cost, below) ` +
         `${dec(monitoring, 2)} whatever the number of jobs.` +
         (oursLong.length ? ` Cycles longer than one run (240 s): ${oursLong.join(', ')}.` : '') +
         (overQuota.length

@@ -19,6 +19,7 @@ import { measureBundles, printBundles } from './bundles.js';
 import { printCosts } from './cost.js';
 import { runManyTargets } from './many-targets.js';
 import { MeteredDynamoClient } from './meter.js';
+import { defaultMonitoringCost, printMonitoringCosts } from './monitoring-cost.js';
 import { NaivePoller } from './naive-poller.js';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options.js';
 import { type OurCycle, OurPoller } from './our-poller.js';
@@ -459,7 +460,8 @@ async function main(): Promise<void> {
       await ddb.stop();
     }
   }
-  printCosts(all, options);
+  printCosts(all, options, defaultMonitoringCost({ services: options.services }).total);
+  printMonitoringCosts();
   if (options.bundles) {
     progress('bundles: building and loading each Lambda entry');
     printBundles(await measureBundles());

@@ -41,6 +41,9 @@ export class JobStatusAggregatorStack extends Stack {
       value: aggregator.alarmTopic.topicArn,
     });
 
+    // The dashboard is optional (setting `dashboard`), and so is its URL.
+    const { dashboard } = aggregator.monitoring;
+    if (!dashboard) return;
     const china = new CfnCondition(this, 'IsChinaPartition', {
       expression: Fn.conditionEquals(Aws.PARTITION, 'aws-cn'),
     });
@@ -55,7 +58,7 @@ export class JobStatusAggregatorStack extends Stack {
         '/cloudwatch/home?region=',
         Aws.REGION,
         '#dashboards/dashboard/',
-        aggregator.monitoring.dashboard.dashboardName,
+        dashboard.dashboardName,
       ]),
     });
   }

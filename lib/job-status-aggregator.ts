@@ -19,12 +19,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PUBLISHED_KINDS } from '../lambdas/contract/events.js';
 import { HUB_EVENT_BUS_NAME, hubPollerRoleName } from '../lambdas/contract/hub.js';
-import { METRICS_NAMESPACE } from '../lambdas/contract/metrics.js';
+import { METRICS_NAMESPACE, PUBLISHER_SERVICE_NAME, pollerServiceName } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
 import {
   DEFAULT_SDK_MAX_ATTEMPTS,
   defaultOf,
+  type JobCountSettings,
   recentWindowSecondsFor,
+  type SettingsValues,
   settingsEnvironment,
 } from '../lambdas/contract/settings.js';
 import {
@@ -150,6 +152,7 @@ export class JobStatusAggregator extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       alarmTopic: this.alarmTopic,
       watchesTargets: this.targets !== undefined,
+      ...this.settings.monitoring,
     });
   }
 
@@ -331,7 +334,7 @@ export class JobStatusAggregator extends Construct {
       maxEventAge: Duration.hours(1),
       environment: {
         ...this.pollerEnvironment(service, minutes * 60),
-        POWERTOOLS_SERVICE_NAME: `job-poller-${service}`,
+        POWERTOOLS_SERVICE_NAME: pollerServiceName(service),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...SOURCE_MAPS,
@@ -405,6 +408,7 @@ export class JobStatusAggregator extends Construct {
         targets: this.targets.targets,
         memberRoleName: this.targets.memberRoleName,
       }),
+      ...jobCountsEnvironment(this.settings.monitoring.jobCounts),
     });
   }
 
@@ -440,7 +444,7 @@ export class JobStatusAggregator extends Construct {
           eventBusName: this.eventBusReference,
           deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
         }),
-        POWERTOOLS_SERVICE_NAME: 'job-status-publisher',
+        POWERTOOLS_SERVICE_NAME: PUBLISHER_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...SOURCE_MAPS,
@@ -557,4 +561,10 @@ function functionDefaults(entry: string): NodejsFunctionProps {
       logLevel: LogLevel.WARNING,
     },
   };
+}
+
+/** The job-count settings, written only where they differ from the functions' default (off). */
+function jobCountsEnvironment({ mode, perTarget }: JobCountSettings): SettingsValues {
+  if (mode === 'off') return {};
+  return { jobCountMetrics: mode, ...(perTarget && { jobCountsPerTarget: true }) };
 }

@@ -6,13 +6,18 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { JobStatus } from '../lambdas/contract/events.js';
 import {
+  COLD_START_METRIC,
+  CountMetric,
   CycleMetric,
   METRICS_NAMESPACE,
+  METRICS_SERVICE,
   MetricDimension,
-  ServiceErrorKind,
+  PublisherMetric,
 } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
+import type { JobCountSettings } from '../lambdas/contract/settings.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
 
 export interface MonitoredPoller {
@@ -26,8 +31,14 @@ export interface AggregatorMonitoringProps {
   readonly publisher: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
-  /** Whether the pollers watch targets (accounts × regions): then failures per target are alarmed and shown. */
+  /** Whether the pollers watch targets (accounts × regions): then failed targets are alarmed and shown. */
   readonly watchesTargets?: boolean;
+  /** Create the dashboard ($3.00 a month beyond the account's 3 free ones). Default false. */
+  readonly dashboard?: boolean;
+  /** The job counts the pollers emit (lambdas/contract/settings.ts); the dashboard shows them. Default off. */
+  readonly jobCounts?: JobCountSettings;
+  /** Alarm per service when at least `threshold` jobs fail within `minutes`; needs the job counts. */
+  readonly failedJobsAlarm?: { readonly threshold: number; readonly minutes: number } | undefined;
 }
 
 /** Publisher lag worth waking someone for: events are this late, for two five-minute periods in a row. */
@@ -36,97 +47,85 @@ export const PUBLISHER_LAG_THRESHOLD = Duration.minutes(5);
 const PERIOD = Duration.minutes(5);
 
 /**
- * Alarms and the dashboard. Every alarm notifies the alarm topic when it fires and when it recovers;
- * missing data (no invocations) is never a breach.
+ * The alarms that matter, and an optional dashboard. What each costs is counted by bench/monitoring-cost.ts
+ * from the synthesized template (docs/monitoring.md). Every alarm notifies the alarm topic when it fires
+ * and when it recovers; missing data (no invocations) is never a breach.
  */
 export class AggregatorMonitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  readonly dashboard: cloudwatch.Dashboard;
+  readonly dashboard: cloudwatch.Dashboard | undefined;
+  private readonly notify: actions.SnsAction;
 
   constructor(scope: Construct, id: string, props: AggregatorMonitoringProps) {
     super(scope, id);
-    const notify = new actions.SnsAction(props.alarmTopic);
-    const alarm = (alarmId: string, alarmProps: cloudwatch.AlarmProps) => {
-      const created = new cloudwatch.Alarm(this, alarmId, {
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...alarmProps,
-      });
-      created.addAlarmAction(notify);
-      created.addOkAction(notify);
-      this.alarms.push(created);
-      return created;
-    };
+    this.notify = new actions.SnsAction(props.alarmTopic);
+    this.pollerAlarms(props);
+    this.publisherAlarms(props);
+    if (props.failedJobsAlarm) this.failedJobsAlarms(props, props.failedJobsAlarm);
+    this.dashboard = props.dashboard
+      ? new cloudwatch.Dashboard(this, 'Dashboard', {
+          defaultInterval: Duration.days(1),
+          widgets: dashboardRows(props, this.alarms),
+        })
+      : undefined;
+  }
 
+  private alarm(alarmId: string, alarmProps: cloudwatch.AlarmProps): cloudwatch.Alarm {
+    const created = new cloudwatch.Alarm(this, alarmId, {
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...alarmProps,
+    });
+    created.addAlarmAction(this.notify);
+    created.addOkAction(this.notify);
+    this.alarms.push(created);
+    return created;
+  }
+
+  /** A poller failing (Lambda's own Errors, free) and the pollers' calls failing (one metric for all). */
+  private pollerAlarms(props: AggregatorMonitoringProps): void {
     for (const { service, function: fn } of props.pollers) {
-      const name = serviceFacts(service).displayName;
-      const prefix = pascal(service);
-      alarm(`${prefix}PollerErrors`, {
-        alarmDescription: `The ${name} poller failed (an unhandled error); check its log group.`,
+      this.alarm(`${pascal(service)}PollerErrors`, {
+        alarmDescription: `The ${serviceFacts(service).displayName} poller failed (an unhandled error); check its log group.`,
         metric: fn.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
         evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
-      // Reserved concurrency 1 throttles a native event that arrives during a cycle (Lambda retries it);
-      // throttles in three periods in a row mean cycles keep running into each other.
-      alarm(`${prefix}PollerThrottles`, {
-        alarmDescription: `The ${name} poller was throttled for 15 minutes: its cycles run longer than its schedule, or native events arrive faster than it refreshes them.`,
-        metric: fn.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        evaluationPeriods: 3,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      });
-      alarm(`${prefix}ApiThrottling`, {
-        alarmDescription: `${name} throttled the poller's API calls (after SDK retries) for 15 minutes: consider a longer schedule or a quota increase.`,
-        // Unlabelled: a labelled metric would make this a metric-math alarm, harder to read in the console.
-        metric: pollerMetric(
-          CycleMetric.API_ERRORS,
-          service,
-          cloudwatch.Stats.SUM,
-          {
-            [MetricDimension.ERROR_KIND]: ServiceErrorKind.THROTTLED,
-          },
-          false,
-        ),
-        threshold: 1,
-        evaluationPeriods: 3,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      });
-      if (props.watchesTargets) {
-        alarm(`${prefix}TargetFailures`, {
-          alarmDescription: `The ${name} poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard's "Targets that could not be polled" names the target; the log says why.`,
-          metric: targetFailures(service),
-          threshold: 1,
-          evaluationPeriods: 2,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        });
-      }
     }
+    this.alarm('PollerApiErrors', {
+      alarmDescription:
+        'A poller\'s AWS calls kept failing for 15 minutes (throttled after SDK retries, access denied, malformed answers...). The log lines with "errorKind" name the service (jobService), the job and the kind.',
+      metric: stackMetric(CycleMetric.API_ERRORS, cloudwatch.Stats.SUM),
+      threshold: 1,
+      evaluationPeriods: 3,
+    });
+    if (props.watchesTargets) {
+      this.alarm('TargetFailures', {
+        alarmDescription:
+          'A poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard\'s "Targets that could not be polled" (or the log lines with "target" and "errorKind") name it.',
+        metric: stackMetric(CycleMetric.TARGET_FAILURES, cloudwatch.Stats.SUM),
+        threshold: 1,
+        evaluationPeriods: 2,
+      });
+    }
+  }
 
-    alarm('PublisherErrors', {
+  /** The publisher failing, events dead-lettered, the stream falling behind. */
+  private publisherAlarms(props: AggregatorMonitoringProps): void {
+    this.alarm('PublisherErrors', {
       alarmDescription:
         'The event publisher failed a batch; the stream retries it, then sends it to the dead-letter queue.',
       metric: props.publisher.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
-    alarm('PublisherThrottles', {
-      alarmDescription:
-        'The event publisher was throttled (account concurrency exhausted?); events are delayed.',
-      metric: props.publisher.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    });
-    alarm('PublisherLag', {
-      alarmDescription: `Job events are published more than ${PUBLISHER_LAG_THRESHOLD.toMinutes()} minutes late (stream IteratorAge); records older than the stream's 24 hours are lost to the publisher.`,
-      metric: props.publisher.metric('IteratorAge', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+    this.alarm('PublisherLag', {
+      alarmDescription: `Job events are published more than ${PUBLISHER_LAG_THRESHOLD.toMinutes()} minutes late (stream IteratorAge: the publisher fails, is throttled or is too slow); records older than the stream's 24 hours are lost to the publisher.`,
+      metric: iteratorAge(props.publisher),
       threshold: PUBLISHER_LAG_THRESHOLD.toMilliseconds(),
       evaluationPeriods: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
-    alarm('DeadLetters', {
+    this.alarm('DeadLetters', {
       alarmDescription:
         'Job events or stream batches are in the dead-letter queue; see docs/deploy.md for how to replay them.',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -135,170 +134,226 @@ export class AggregatorMonitoring extends Construct {
       }),
       threshold: 1,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
+  }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      defaultInterval: Duration.days(1),
-      widgets: dashboardRows(props, this.alarms),
-    });
+  /** One alarm per service on its `FinishedJobs` with status FAILED, summed over the chosen period. */
+  private failedJobsAlarms(
+    props: AggregatorMonitoringProps,
+    { threshold, minutes }: { readonly threshold: number; readonly minutes: number },
+  ): void {
+    for (const { service } of props.pollers) {
+      const name = serviceFacts(service).displayName;
+      this.alarm(`${pascal(service)}FailedJobs`, {
+        alarmDescription: `At least ${threshold} ${name} job(s) failed within ${minutes} minutes (metric ${CountMetric.FINISHED_JOBS}, status FAILED).`,
+        metric: jobCountMetric(
+          CountMetric.FINISHED_JOBS,
+          service,
+          JobStatus.FAILED,
+          Duration.minutes(minutes),
+        ),
+        threshold,
+        evaluationPeriods: 1,
+      });
+    }
   }
 }
 
-/** One of the pollers' own metrics (lambdas/contract/metrics.ts): namespace and `service` dimension. */
-export function pollerMetric(
-  metricName: CycleMetric,
+/** One of the stack-wide metrics (lambdas/contract/metrics.ts): the one `service` dimension. */
+export function stackMetric(metricName: string, statistic: string, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { [MetricDimension.SERVICE]: METRICS_SERVICE },
+    statistic,
+    period: PERIOD,
+    ...(label !== undefined && { label }),
+  });
+}
+
+/** A job count of one service and status, summed over `period`. */
+function jobCountMetric(
+  metricName: string,
   service: ServiceId,
-  statistic: string,
-  extraDimensions: Record<string, string> = {},
-  labelled = true,
+  status: JobStatus,
+  period: Duration,
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { [MetricDimension.SERVICE]: service, ...extraDimensions },
-    statistic,
-    period: PERIOD,
-    ...(labelled && { label: serviceFacts(service).displayName }),
+    dimensionsMap: {
+      [MetricDimension.SERVICE]: METRICS_SERVICE,
+      [MetricDimension.JOB_SERVICE]: service,
+      [MetricDimension.STATUS]: status,
+    },
+    statistic: cloudwatch.Stats.SUM,
+    period,
   });
 }
 
-/**
- * A service's target failures summed over its targets, as one series an alarm can watch: a Metrics Insights
- * query, since the targets (the `target` dimension) are not all known at synth.
- */
-function targetFailures(service: ServiceId): cloudwatch.MathExpression {
-  return new cloudwatch.MathExpression({
-    expression: `SELECT SUM(${CycleMetric.TARGET_FAILURES}) FROM SCHEMA("${METRICS_NAMESPACE}", ${MetricDimension.SERVICE}, ${MetricDimension.TARGET}) WHERE ${MetricDimension.SERVICE} = '${service}'`,
-    label: `${serviceFacts(service).displayName} target failures`,
-    period: PERIOD,
-  });
+function iteratorAge(publisher: lambda.IFunction): cloudwatch.Metric {
+  return publisher.metric('IteratorAge', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM });
 }
 
-/** One line per service and target that failed (`service`, `target` = accountId:region). */
-function targetFailuresByTarget(): cloudwatch.MathExpression {
+/** Every series of a job count, per service and status (a SEARCH: the statuses seen are not known at synth). */
+function jobCounts(metricName: CountMetric, statistic: string): cloudwatch.MathExpression {
+  const { SERVICE, JOB_SERVICE, STATUS } = MetricDimension;
   return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${MetricDimension.SERVICE},${MetricDimension.TARGET}} MetricName="${CycleMetric.TARGET_FAILURES}"', 'Sum', ${PERIOD.toSeconds()})`,
+    expression: `SEARCH('{${METRICS_NAMESPACE},${SERVICE},${JOB_SERVICE},${STATUS}} MetricName="${metricName}"', '${statistic}', ${PERIOD.toSeconds()})`,
     label: '',
     period: PERIOD,
   });
 }
 
-function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alarm[]): cloudwatch.IWidget[][] {
-  const services = props.pollers.map((p) => p.service);
-  const perService = (metricName: CycleMetric, statistic: string) =>
-    services.map((service) => pollerMetric(metricName, service, statistic));
-  const logGroupNames = props.pollers.map((p) => p.logGroup.logGroupName);
-  const graph = (
-    title: string,
-    left: cloudwatch.IMetric[],
-    extra: Partial<cloudwatch.GraphWidgetProps> = {},
-  ) => new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...extra });
+type Graph = (
+  title: string,
+  left: cloudwatch.IMetric[],
+  extra?: Partial<cloudwatch.GraphWidgetProps>,
+) => cloudwatch.GraphWidget;
 
+const graph: Graph = (title, left, extra = {}) =>
+  new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...extra });
+
+function dashboardRows(props: AggregatorMonitoringProps, alarms: cloudwatch.Alarm[]): cloudwatch.IWidget[][] {
+  const logGroupNames = props.pollers.map((p) => p.logGroup.logGroupName);
   return [
-    [
-      new cloudwatch.TextWidget({
-        markdown: [
-          '# Job status aggregator',
-          `Watching: ${services.map((s) => serviceFacts(s).displayName).join(', ')}.`,
-          'Jobs by status counts the latest status each job reached within the time range; the table',
-          '(index `ByStatus`) holds every job. Poller metrics are in namespace',
-          `\`${METRICS_NAMESPACE}\`, dimension \`${MetricDimension.SERVICE}\`.`,
-        ].join('\n'),
-        width: 24,
-        height: 3,
-      }),
-    ],
-    [
-      new cloudwatch.LogQueryWidget({
-        title: 'Jobs by status per service (latest status in the time range)',
-        logGroupNames,
-        view: cloudwatch.LogQueryVisualizationType.TABLE,
-        queryLines: [
-          'filter message = "job status changed"',
-          'stats latest(status) as currentStatus by service, job',
-          'stats count(*) as jobs by service, currentStatus',
-          'sort service asc, currentStatus asc',
-        ],
-        width: 12,
-        height: 8,
-      }),
-      new cloudwatch.LogQueryWidget({
-        title: 'Transitions over time, by new status',
-        logGroupNames,
-        view: cloudwatch.LogQueryVisualizationType.STACKEDAREA,
-        queryLines: [
-          'filter message = "job status changed"',
-          'stats count(*) as transitions by bin(1h), status',
-        ],
-        width: 12,
-        height: 8,
-      }),
-    ],
-    [
-      graph('Transitions per service', perService(CycleMetric.TRANSITIONS, cloudwatch.Stats.SUM), {
-        stacked: true,
-      }),
-      graph('Jobs seen per cycle', perService(CycleMetric.JOBS_SEEN, cloudwatch.Stats.MAXIMUM)),
-    ],
-    [
-      graph('Cycle duration (p99)', perService(CycleMetric.CYCLE_DURATION, cloudwatch.Stats.p(99)), {
-        leftYAxis: { label: 'ms', showUnits: false, min: 0 },
-      }),
-      graph('Incomplete cycles and stalls', [
-        ...perService(CycleMetric.CYCLE_INCOMPLETE, cloudwatch.Stats.SUM),
-        ...perService(CycleMetric.STALLS, cloudwatch.Stats.SUM),
-      ]),
-    ],
-    [
-      graph('API errors by kind', [
-        new cloudwatch.MathExpression({
-          expression: `SEARCH('{${METRICS_NAMESPACE},${MetricDimension.ERROR_KIND},${MetricDimension.SERVICE}} MetricName="${CycleMetric.API_ERRORS}"', 'Sum', ${PERIOD.toSeconds()})`,
-          label: '',
-          period: PERIOD,
-        }),
-      ]),
-      graph('Describe calls per service', perService(CycleMetric.DESCRIBES, cloudwatch.Stats.SUM), {
-        stacked: true,
-      }),
-    ],
-    [
-      graph(
-        'Function errors and throttles',
-        [
-          ...props.pollers.map((p) => ({ fn: p.function, name: serviceFacts(p.service).displayName })),
-          { fn: props.publisher, name: 'Publisher' },
-        ].flatMap(({ fn, name }) => [
-          fn.metricErrors({ period: PERIOD, label: `${name} errors` }),
-          fn.metricThrottles({ period: PERIOD, label: `${name} throttles` }),
-        ]),
-      ),
-      graph(
-        'Publisher lag (stream IteratorAge, max)',
-        [props.publisher.metric('IteratorAge', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })],
-        {
-          leftAnnotations: [{ value: PUBLISHER_LAG_THRESHOLD.toMilliseconds(), label: 'alarm' }],
-          right: [
-            props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-              period: PERIOD,
-              statistic: cloudwatch.Stats.MAXIMUM,
-              label: 'Dead letters (right)',
-            }),
-          ],
-        },
-      ),
-    ],
-    ...(props.watchesTargets
+    [introduction(props)],
+    logRows(logGroupNames),
+    ...(props.jobCounts && props.jobCounts.mode !== 'off'
       ? [
           [
-            graph('Targets that could not be polled, per service and target', [targetFailuresByTarget()], {
-              width: 24,
-            }),
+            graph('Active jobs by service and status (max)', [jobCounts(CountMetric.ACTIVE_JOBS, 'Maximum')]),
+            graph(
+              'Finished jobs by service and status (sum)',
+              [jobCounts(CountMetric.FINISHED_JOBS, 'Sum')],
+              {
+                stacked: true,
+              },
+            ),
           ],
         ]
       : []),
+    functionRow(props),
+    publisherRow(props),
+    ...(props.watchesTargets ? [[targetFailuresWidget(logGroupNames)]] : []),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 4 })],
   ];
+}
+
+function introduction(props: AggregatorMonitoringProps): cloudwatch.TextWidget {
+  const services = props.pollers.map((p) => serviceFacts(p.service).displayName).join(', ');
+  return new cloudwatch.TextWidget({
+    markdown: [
+      '# Job status aggregator',
+      `Watching: ${services}. The tables come from the pollers' logs (field \`jobService\`); the graphs`,
+      `from metrics in namespace \`${METRICS_NAMESPACE}\` (dimension \`${MetricDimension.SERVICE}=${METRICS_SERVICE}\`)`,
+      "and Lambda's own. Jobs by status counts the latest status each job reached within the time range.",
+    ].join('\n'),
+    width: 24,
+    height: 3,
+  });
+}
+
+/** Logs Insights tables: nothing per metric to pay for, only the bytes a query scans when it runs. */
+function logRows(logGroupNames: string[]): cloudwatch.IWidget[] {
+  const table = (title: string, queryLines: string[], width = 8) =>
+    new cloudwatch.LogQueryWidget({
+      title,
+      logGroupNames,
+      view: cloudwatch.LogQueryVisualizationType.TABLE,
+      queryLines,
+      width,
+      height: 8,
+    });
+  return [
+    table('Jobs by status per service (latest status in the time range)', [
+      'filter message = "job status changed"',
+      'stats latest(status) as currentStatus by jobService, job',
+      'stats count(*) as jobs by jobService, currentStatus',
+      'sort jobService asc, currentStatus asc',
+    ]),
+    table('Poll runs per service', [
+      'filter message = "poll cycle finished"',
+      'stats count(*) as runs, sum(transitions) as transitions, sum(describes) as describes, sum(stalls) as stalls, sum(incomplete) as incompleteRuns, max(durationMs) as longestMs by jobService',
+    ]),
+    table('Failures by service and kind', [
+      'filter ispresent(errorKind)',
+      'stats count(*) as failures by jobService, errorKind',
+      'sort failures desc',
+    ]),
+  ];
+}
+
+function functionRow(props: AggregatorMonitoringProps): cloudwatch.IWidget[] {
+  const functions = [
+    ...props.pollers.map((p) => ({ fn: p.function, name: serviceFacts(p.service).displayName })),
+    { fn: props.publisher, name: 'Publisher' },
+  ];
+  return [
+    graph('Function errors and throttles', [
+      ...functions.flatMap(({ fn, name }) => [
+        fn.metricErrors({ period: PERIOD, label: `${name} errors` }),
+        fn.metricThrottles({ period: PERIOD, label: `${name} throttles` }),
+      ]),
+    ]),
+    graph(
+      'Poller run duration (p99), transitions and failed calls',
+      props.pollers.map((p) =>
+        p.function.metricDuration({
+          period: PERIOD,
+          statistic: cloudwatch.Stats.p(99),
+          label: serviceFacts(p.service).displayName,
+        }),
+      ),
+      {
+        leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+        right: [
+          stackMetric(CycleMetric.TRANSITIONS, cloudwatch.Stats.SUM, 'Transitions (right)'),
+          stackMetric(CycleMetric.API_ERRORS, cloudwatch.Stats.SUM, 'Failed calls (right)'),
+        ],
+      },
+    ),
+  ];
+}
+
+function publisherRow(props: AggregatorMonitoringProps): cloudwatch.IWidget[] {
+  return [
+    graph('Publisher lag (stream IteratorAge, max)', [iteratorAge(props.publisher)], {
+      leftAnnotations: [{ value: PUBLISHER_LAG_THRESHOLD.toMilliseconds(), label: 'alarm' }],
+      right: [
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: cloudwatch.Stats.MAXIMUM,
+          label: 'Dead letters (right)',
+        }),
+      ],
+    }),
+    graph(
+      'Events delivered, retried, dead-lettered; cold starts',
+      [
+        stackMetric(PublisherMetric.DELIVERED, cloudwatch.Stats.SUM, 'Delivered'),
+        stackMetric(PublisherMetric.RETRIED, cloudwatch.Stats.SUM, 'Retried'),
+        stackMetric(PublisherMetric.DEAD_LETTERED, cloudwatch.Stats.SUM, 'Dead-lettered'),
+      ],
+      { right: [stackMetric(COLD_START_METRIC, cloudwatch.Stats.SUM, 'Cold starts, all functions (right)')] },
+    ),
+  ];
+}
+
+/** The targets that failed, from the log lines that say so (each names its target and error kind). */
+function targetFailuresWidget(logGroupNames: string[]): cloudwatch.IWidget {
+  return new cloudwatch.LogQueryWidget({
+    title: 'Targets that could not be polled, per service and target',
+    logGroupNames,
+    view: cloudwatch.LogQueryVisualizationType.TABLE,
+    queryLines: [
+      'filter ispresent(target) and ispresent(errorKind) and level = "ERROR" and message like /target/',
+      'stats count(*) as failures, latest(errorKind) as lastErrorKind by jobService, target',
+      'sort failures desc',
+    ],
+    width: 24,
+    height: 6,
+  });
 }
 
 export function pascal(service: string): string {

@@ -10,12 +10,19 @@ import {
   MAX_STALL_AFTER_SECONDS,
 } from '../lambdas/contract/settings.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
+import {
+  MONITORING_CONTEXT_KEYS,
+  type MonitoringSettings,
+  monitoringFromContext,
+  type ResolvedMonitoring,
+  resolveMonitoring,
+} from './monitoring-settings.js';
 
 /**
  * The deployment settings: one vocabulary for the construct's props and the app's CDK context keys
  * (`npx cdk deploy -c services=healthlake,healthomics`), so an error names the key a user types.
  */
-export interface JobStatusAggregatorSettings {
+export interface JobStatusAggregatorSettings extends MonitoringSettings {
   /** Services to watch. Default: every service the catalog enables by default (all but Panorama). */
   readonly services?: readonly ServiceId[];
   /**
@@ -105,6 +112,8 @@ export interface ResolvedSettings {
   readonly targets: ResolvedTargets | undefined;
   /** Things a user should know but that do not stop synth (printed as CDK warnings). */
   readonly warnings: readonly SettingsWarning[];
+  /** The dashboard, the job counts and the failed-jobs alarm (lib/monitoring-settings.ts). */
+  readonly monitoring: ResolvedMonitoring;
 }
 
 /** The accounts × regions the hub polls; an account or region may be a token (the stack's own). */
@@ -139,6 +148,7 @@ export const CONTEXT_KEYS = [
   'targetRegions',
   'organizationId',
   'memberRoleName',
+  ...MONITORING_CONTEXT_KEYS,
 ] as const;
 
 // The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
@@ -338,6 +348,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
   }
 
   const targets = resolveTargets(input, problems);
+  const monitoring = resolveMonitoring(input, targets !== undefined, problems);
 
   if (problems.length > 0) throw new SettingsError(problems);
   return {
@@ -355,6 +366,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
     progressRefreshSeconds: progressRefresh === 'off' ? undefined : progressRefresh * 60,
     targets,
     warnings,
+    monitoring,
   };
 }
 
@@ -423,6 +435,7 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   // Untrimmed, so the problem reads as the member stacks' reading of the same key does.
   const roleName = asText(node.tryGetContext('memberRoleName'), 'memberRoleName', problems);
   if (roleName !== undefined) settings.memberRoleName = roleName;
+  Object.assign(settings, monitoringFromContext(read));
 
   if (problems.length > 0) throw new SettingsError(problems);
   resolveSettings(settings);

@@ -146,6 +146,16 @@ const targets: Parser<readonly Target[]> = {
   format: (value) => value.map(({ accountId, region }) => `${accountId}:${region}`).join(','),
 };
 
+/** Which job counts a poller publishes as metrics (docs/monitoring.md has what each costs). */
+export const JOB_COUNT_MODES = ['off', 'nonzero', 'all'] as const;
+export type JobCountMode = (typeof JOB_COUNT_MODES)[number];
+
+const jobCountMode: Parser<JobCountMode> = {
+  expected: JOB_COUNT_MODES.join(', '),
+  parse: (value) => JOB_COUNT_MODES.find((mode) => mode === value.toLowerCase()),
+  format: String,
+};
+
 /** The longest history retention; 0 keeps history forever. */
 export const MAX_HISTORY_RETENTION_DAYS = 3650;
 
@@ -285,6 +295,18 @@ export const SETTINGS = {
     wholeNumber(),
     3600,
     'How long after a HealthImaging job completed its unwritten output manifest is looked for; 0: not at all.',
+  ),
+  jobCountMetrics: setting(
+    'JOBS_COUNT_METRICS',
+    jobCountMode,
+    'off' as JobCountMode,
+    'Job counts by status per run as metrics: off, nonzero (statuses with jobs), all (zeros too).',
+  ),
+  jobCountsPerTarget: setting(
+    'JOBS_COUNTS_PER_TARGET',
+    flag,
+    false,
+    "A hub's job counts per target (account and region) too, beside the service's totals.",
   ),
 } as const;
 
@@ -456,4 +478,14 @@ export interface TargetSettings {
 
 export function readTargetSettings(env: Env): TargetSettings {
   return { targets: readSetting(env, 'targets'), memberRoleName: readSetting(env, 'memberRoleName') };
+}
+
+/** Which job counts a poller publishes (lambdas/handlers/observability.ts). */
+export interface JobCountSettings {
+  readonly mode: JobCountMode;
+  readonly perTarget: boolean;
+}
+
+export function readJobCountSettings(env: Env): JobCountSettings {
+  return { mode: readSetting(env, 'jobCountMetrics'), perTarget: readSetting(env, 'jobCountsPerTarget') };
 }

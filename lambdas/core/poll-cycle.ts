@@ -43,6 +43,7 @@ export async function runPollCycle(deps: PollDeps, policy: PollPolicy): Promise<
   const service = adapter.definition.id;
   const tally = new CycleTally(service, log);
   const known = await activeJobs(store, service, target);
+  tally.watchActive(known.values());
   const now = deps.now();
   const cursor = await loadCursor({ store, service, target, tally });
   const firstRun = await backfillDue({ store, service, target, tally });

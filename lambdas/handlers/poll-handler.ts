@@ -1,8 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { type ClientSettings, clientSettingsFromEnv } from '../aws/client-config.js';
+import { pollerServiceName } from '../contract/metrics.js';
 import { serviceFacts } from '../contract/services.js';
 import {
+  type JobCountSettings,
   type PollerSettings,
+  readJobCountSettings,
   readPollerSettings,
   readTargetSettings,
   type TargetSettings,
@@ -14,7 +17,14 @@ import { type CycleReport, type RefreshOutcome, refreshJob, runPollCycle } from 
 import type { JobStateStore, Log } from '../core/ports.js';
 import type { ServiceId } from '../core/service-id.js';
 import type { AdapterInit } from '../services/service-module.js';
-import { asLog, createLogger, createMetrics, publishCycleMetrics } from './observability.js';
+import {
+  asLog,
+  createLogger,
+  createMetrics,
+  publishCycleMetrics,
+  publishFailedRun,
+  withMetrics,
+} from './observability.js';
 import { cyclePolicy, ignoredEvent, isNativeEvent, paced } from './poller-parts.js';
 import { createTargetsHandler } from './targets/targets-handler.js';
 
@@ -38,6 +48,7 @@ export interface PollerBase {
   readonly settings: PollerSettings;
   readonly targetSettings: TargetSettings;
   readonly clientSettings: ClientSettings;
+  readonly jobCounts: JobCountSettings;
   readonly logger: ReturnType<typeof createLogger>;
   readonly log: Log;
   readonly metrics: ReturnType<typeof createMetrics>;
@@ -55,22 +66,35 @@ export interface PollerBase {
  * (the `targets` setting) the poller watches those accounts and regions instead (lambdas/handlers/targets/).
  */
 export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv = process.env) {
-  // The service id is the logger's `service` key, so every line (and the dashboard's queries) carries it.
-  const logger = createLogger(wiring.service);
+  // The logger's `service` is the function's (POWERTOOLS_SERVICE_NAME); a job's service is `jobService`.
+  const logger = createLogger(pollerServiceName(wiring.service), env);
+  logger.appendPersistentKeys({ jobService: wiring.service });
   const log = asLog(logger);
   const base: PollerBase = {
     wiring,
     settings: readPollerSettings(env),
     targetSettings: readTargetSettings(env),
     clientSettings: clientSettingsFromEnv(env),
+    jobCounts: readJobCountSettings(env),
     logger,
     log,
-    metrics: createMetrics(wiring.service),
+    metrics: createMetrics(env),
     store: wiring.createStore(log),
     region: env.AWS_REGION ?? 'us-east-1',
     nativeEvents: serviceFacts(wiring.service).nativeEvents,
   };
-  return base.targetSettings.targets.length > 0 ? createTargetsHandler(base) : ownAccountHandler(base);
+  const handler =
+    base.targetSettings.targets.length > 0 ? createTargetsHandler(base) : ownAccountHandler(base);
+  // Metrics are published at the end of every invocation, a failed one too (cold start included).
+  return (event: PollEvent, context: Context): Promise<PollResult> =>
+    withMetrics(base.metrics, async () => {
+      try {
+        return await handler(event, context);
+      } catch (error) {
+        publishFailedRun(base.metrics, log, error);
+        throw error;
+      }
+    });
 }
 
 /** The function's own account and region, with its own credentials: a poller without targets. */
@@ -103,7 +127,7 @@ function ownAccountHandler(base: PollerBase) {
       { adapter, store, log, now: () => new Date(), remainingMs: () => context.getRemainingTimeInMillis() },
       cyclePolicy(settings, adapter, now),
     );
-    publishCycleMetrics(metrics, report);
+    publishCycleMetrics(metrics, { service: wiring.service, report, counts: base.jobCounts });
     log.info('poll cycle finished', { ...report });
     return { mode: 'cycle', ...report };
   };

@@ -50,6 +50,10 @@ beforeAll(() => {
       stallAfterMinutes: { healthomics: 'off', healthlake: 120 },
       keepProgressHistory: true,
       progressRefreshMinutes: 'off',
+      dashboard: true,
+      jobCountMetrics: 'nonzero',
+      failedJobsAlarm: 2,
+      failedJobsAlarmMinutes: 30,
     },
     {
       customize: (stack) => {
@@ -266,6 +270,7 @@ describe('functions', () => {
     expect(healthimaging.JOBS_IMAGING_MANIFEST_LOCATIONS).toBe(
       's3://imaging-output/manifests,s3://second-bucket',
     );
+    expect(healthlake.JOBS_COUNT_METRICS).toBe('nonzero');
   });
 
   it('bundles in each poller only its own service client (the SDK is bundled, not the runtime copy)', () => {
@@ -595,7 +600,7 @@ describe('event bus, alarms, dashboard, outputs', () => {
     custom.template.resourceCountIs('AWS::Events::EventBus', 0);
   });
 
-  it('alarms on every function’s errors and throttles, API throttling, dead letters and publisher lag', () => {
+  it('alarms on every function’s errors, the pollers’ failed calls, dead letters and publisher lag', () => {
     // Act
     const alarms = ofType(defaults.resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => props(alarm));
     const [topicId] = ofType(defaults.resources, 'AWS::SNS::Topic')[0] ?? [''];
@@ -607,7 +612,7 @@ describe('event bus, alarms, dashboard, outputs', () => {
       );
 
     // Assess
-    expect(alarms).toHaveLength(DEFAULT_SERVICES.length * 3 + 4);
+    expect(alarms).toHaveLength(DEFAULT_SERVICES.length + 4);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
@@ -615,16 +620,15 @@ describe('event bus, alarms, dashboard, outputs', () => {
     }
     for (const [, [fnId]] of functionsByName(defaults.resources)) {
       expect(on('Errors', { Ref: fnId }), fnId).toHaveLength(1);
-      expect(on('Throttles', { Ref: fnId }), fnId).toHaveLength(1);
     }
-    for (const service of DEFAULT_SERVICES) {
-      expect(on('ApiErrors', { Name: 'service', Value: service })).toEqual([
-        expect.objectContaining({
-          Namespace: 'JobStatusAggregator',
-          Dimensions: expect.arrayContaining([{ Name: 'errorKind', Value: 'throttled' }]),
-        }),
-      ]);
-    }
+    expect(on('ApiErrors', { Name: 'service', Value: 'job-status-aggregator' })).toEqual([
+      expect.objectContaining({
+        Namespace: 'JobStatusAggregator',
+        Dimensions: [{ Name: 'service', Value: 'job-status-aggregator' }],
+        Statistic: 'Sum',
+        EvaluationPeriods: 3,
+      }),
+    ]);
     expect(on('IteratorAge', { Ref: publisher(defaults)[0] })).toEqual([
       expect.objectContaining({ Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 2 }),
     ]);
@@ -661,7 +665,21 @@ describe('event bus, alarms, dashboard, outputs', () => {
 
     // Assess
     custom.template.resourceCountIs('AWS::SNS::Topic', 0);
-    expect(alarms).toHaveLength(ALL_SERVICES.length * 3 + 4);
+    // With jobCountMetrics and failedJobsAlarm: one failed-jobs alarm per service besides the rest.
+    expect(alarms).toHaveLength(ALL_SERVICES.length * 2 + 4);
+    for (const service of ALL_SERVICES) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          MetricName: 'FinishedJobs',
+          Dimensions: expect.arrayContaining([
+            { Name: 'jobService', Value: service },
+            { Name: 'status', Value: 'FAILED' },
+          ]),
+          Period: 1800,
+          Threshold: 2,
+        }),
+      );
+    }
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([OPS_TOPIC]);
     defaults.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -672,34 +690,39 @@ describe('event bus, alarms, dashboard, outputs', () => {
     });
   });
 
-  it('has a dashboard with jobs by status per service and transitions over time', () => {
+  it('has a dashboard only when asked for, with jobs by status, the job counts and the publisher', () => {
     // Act
-    const [[, dashboard] = ['', {} as CfnResource]] = ofType(
-      defaults.resources,
-      'AWS::CloudWatch::Dashboard',
-    );
+    const [[, dashboard] = ['', {} as CfnResource]] = ofType(custom.resources, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(props(dashboard).DashboardBody);
 
     // Assess
+    defaults.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(body).toContain('Jobs by status per service');
-    expect(body).toContain('stats count(*) as jobs by service, currentStatus');
-    expect(body).toContain('Transitions over time, by new status');
+    expect(body).toContain('stats count(*) as jobs by jobService, currentStatus');
+    expect(body).toContain('Poll runs per service');
+    expect(body).toContain(
+      '{JobStatusAggregator,service,jobService,status} MetricName=\\\\\\"ActiveJobs\\\\\\"',
+    );
+    expect(body).toContain(
+      '{JobStatusAggregator,service,jobService,status} MetricName=\\\\\\"FinishedJobs\\\\\\"',
+    );
     for (const metric of [
       'Transitions',
-      'JobsSeen',
-      'CycleDuration',
-      'CycleIncomplete',
-      'Stalls',
-      'Describes',
+      'ApiErrors',
+      'EventsDelivered',
+      'EventsRetried',
+      'EventsDeadLettered',
     ]) {
-      expect(body).toContain(`\\"JobStatusAggregator\\",\\"${metric}\\",\\"service\\",\\"healthlake\\"`);
+      expect(body).toContain(
+        `\\"JobStatusAggregator\\",\\"${metric}\\",\\"service\\",\\"job-status-aggregator\\"`,
+      );
     }
-    expect(body).toContain('MetricName=\\\\\\"ApiErrors\\\\\\"');
   });
 
   it('outputs the table name (as JobsTableName), the bus, the dead-letter queue and the dashboard URL', () => {
     // Act
-    const outputs = defaults.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const outputs = custom.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const withoutDashboard = defaults.template.toJSON().Outputs as Record<string, unknown>;
 
     // Assess
     expect(JOBS_TABLE_OUTPUT_NAME).toBe('JobsTableName');
@@ -714,7 +737,8 @@ describe('event bus, alarms, dashboard, outputs', () => {
         'JobsTableName',
       ].sort(),
     );
-    expect(outputs.JobsTableName?.Value).toEqual({ Ref: tableId(defaults) });
+    expect(outputs.JobsTableName?.Value).toEqual({ Ref: tableId(custom) });
+    expect(Object.keys(withoutDashboard)).not.toContain('DashboardUrl');
     expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('#dashboards/dashboard/');
   });
 });

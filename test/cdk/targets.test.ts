@@ -37,6 +37,9 @@ beforeAll(() => {
     services: ['healthlake', 'entityresolution'],
     targetAccounts: [Aws.ACCOUNT_ID, MEMBER_A, MEMBER_B],
     targetRegions: ['eu-west-1', 'us-east-1'],
+    dashboard: true,
+    jobCountMetrics: 'nonzero',
+    jobCountsPerTarget: true,
   });
   organization = synthesize('Organization', {
     services: ['healthomics'],
@@ -289,41 +292,44 @@ describe('the hub bus', () => {
 });
 
 describe('monitoring per target', () => {
-  it('alarms per service on target failures summed over its targets', () => {
+  it('alarms once on target failures, all services and targets together', () => {
     // Act
     const alarms = (synth: Synthesized) =>
       ofType(synth.resources, 'AWS::CloudWatch::Alarm')
         .map(([, alarm]) => props(alarm))
-        .filter((alarm) => JSON.stringify(alarm.Metrics ?? []).includes(CycleMetric.TARGET_FAILURES));
+        .filter((alarm) => alarm.MetricName === CycleMetric.TARGET_FAILURES);
 
     // Assess
-    const listedAlarms = alarms(listed);
-    expect(listedAlarms).toHaveLength(2);
-    for (const service of ['healthlake', 'entityresolution']) {
-      expect(listedAlarms).toContainEqual(
+    for (const synth of [listed, ownAccount]) {
+      expect(alarms(synth)).toEqual([
         expect.objectContaining({
+          Namespace: 'JobStatusAggregator',
+          Dimensions: [{ Name: 'service', Value: 'job-status-aggregator' }],
           Threshold: 1,
           EvaluationPeriods: 2,
-          Metrics: [
-            expect.objectContaining({
-              Expression: `SELECT SUM(TargetFailures) FROM SCHEMA("JobStatusAggregator", service, target) WHERE service = '${service}'`,
-              Period: 300,
-            }),
-          ],
+          Period: 300,
         }),
-      );
+      ]);
     }
-    expect(alarms(ownAccount)).toHaveLength(1);
   });
 
-  it('shows failures per service and target on the dashboard', () => {
+  it('shows failures per service and target on the dashboard, from the log lines', () => {
     // Act
     const [[, dashboard] = ['', {} as CfnResource]] = ofType(listed.resources, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(props(dashboard).DashboardBody);
 
     // Assess
     expect(body).toContain('Targets that could not be polled, per service and target');
-    expect(body).toContain('{JobStatusAggregator,service,target} MetricName=\\\\\\"TargetFailures\\\\\\"');
+    expect(body).toContain('by jobService, target');
+  });
+
+  it('writes the job counts per target into the pollers’ environment when asked', () => {
+    for (const [, fn] of ofType(listed.resources, 'AWS::Lambda::Function')) {
+      const environment = (props(fn).Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      if (!environment?.JOBS_TARGETS) continue;
+      expect(environment).toMatchObject({ JOBS_COUNT_METRICS: 'nonzero', JOBS_COUNTS_PER_TARGET: 'true' });
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import {
   MAX_STALL_AFTER_SECONDS,
   parseSetting,
   readHealthImagingSettings,
+  readJobCountSettings,
   readPollerSettings,
   readPublisherSettings,
   readSdkSettings,
@@ -77,6 +78,8 @@ describe('the settings contract', () => {
       backfillWindowSeconds: 86_400,
       publishBackfilled: true,
       imagingManifestWaitSeconds: 600,
+      jobCountMetrics: 'nonzero',
+      jobCountsPerTarget: true,
     });
 
     // Act
@@ -123,6 +126,7 @@ describe('the settings contract', () => {
       ],
       memberRoleName: 'Reader',
     });
+    expect(readJobCountSettings(written)).toEqual({ mode: 'nonzero', perTarget: true });
   });
 
   it("targets nothing but the function's own account and region by default", () => {

@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { historyRecordToItem } from '../../lambdas/store/item-codec.js';
+import { startMotoServer } from '../../local/moto-server.js';
 import { KEYS, pair, transition } from './fixtures.js';
 
 describe('the publisher handler', () => {
@@ -94,4 +96,118 @@ describe('the publisher handler', () => {
       await new Promise<void>((resolve) => eventBridge.close(() => resolve()));
     }
   });
+
+  it('emits its cold start once and, per invocation, the events delivered, retried and dead-lettered', async () => {
+    // Prepare: an EventBridge endpoint that refuses the entries of one job for good, and moto's SQS.
+    const eventBridge = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        const entries = (JSON.parse(body) as { Entries: { Detail: string }[] }).Entries;
+        const results = entries.map((entry, n) =>
+          entry.Detail.includes('refused-job')
+            ? { ErrorCode: 'MalformedDetail', ErrorMessage: 'refused' }
+            : { EventId: `e-${n}` },
+        );
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify({ FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => eventBridge.listen(0, '127.0.0.1', resolve));
+    const moto = await startMotoServer();
+    try {
+      const sqs = new SQSClient({ endpoint: moto.endpoint, region: 'us-east-1' });
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'publisher-metrics-dlq' }));
+      Object.assign(process.env, {
+        JOBS_EVENT_BUS_NAME: 'jobs',
+        JOBS_DLQ_URL: QueueUrl,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${(eventBridge.address() as AddressInfo).port}`,
+        AWS_ENDPOINT_URL_SQS: moto.endpoint,
+        POWERTOOLS_METRICS_DISABLED: 'false',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      });
+      vi.resetModules();
+      const { handler } = await import('../../lambdas/handlers/publisher.js');
+      const record = (sequence: string, jobId: string) => ({
+        eventName: 'INSERT' as const,
+        dynamodb: {
+          SequenceNumber: sequence,
+          NewImage: marshall(
+            historyRecordToItem(
+              transition({ ...KEYS.healthlake, jobId }, undefined, pair('QUEUED', 'SUBMITTED'), 1),
+            ),
+            { removeUndefinedValues: true },
+          ) as Record<string, AttributeValue> as never,
+        },
+      });
+      const context = {
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:job-status-publisher',
+      } as Context;
+
+      // Act: a delivered and a refused event; then a stream record the publisher cannot read.
+      const first = await emfOf(() =>
+        handler({ Records: [record('1', 'good-job'), record('2', 'refused-job')] }, context),
+      );
+      const second = await emfOf(() =>
+        handler({ Records: [{ eventName: 'INSERT', dynamodb: { SequenceNumber: '3' } }] }, context),
+      );
+
+      // Assess
+      const stack = { service: 'job-status-aggregator' };
+      expect(first).toEqual([
+        ['ColdStart', 1, stack],
+        ['EventsDelivered', 1, stack],
+        ['EventsRetried', 0, stack],
+        ['EventsDeadLettered', 1, stack],
+      ]);
+      expect(second).toEqual([
+        ['EventsDelivered', 0, stack],
+        ['EventsRetried', 1, stack],
+        ['EventsDeadLettered', 0, stack],
+      ]);
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      expect(Attributes?.ApproximateNumberOfMessages).toBe('1');
+    } finally {
+      await new Promise<void>((resolve) => eventBridge.close(() => resolve()));
+      await moto.stop();
+    }
+  });
 });
+
+/** `[metric, value, dimensions]` of every embedded-metric line the invocation wrote to stdout. */
+async function emfOf(
+  invocation: () => Promise<unknown>,
+): Promise<[string, unknown, Record<string, unknown>][]> {
+  const written: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await invocation();
+  } finally {
+    spy.mockRestore();
+  }
+  type Emf = {
+    _aws?: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  } & Record<string, unknown>;
+  return written
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .flatMap((line) => {
+      const emf = JSON.parse(line) as Emf;
+      const [directive] = emf._aws?.CloudWatchMetrics ?? [];
+      const dimensions = Object.fromEntries(
+        (directive?.Dimensions[0] ?? []).map((name) => [name, emf[name]]),
+      );
+      return (directive?.Metrics ?? []).map(
+        (metric) => [metric.Name, emf[metric.Name], dimensions] as [string, unknown, Record<string, unknown>],
+      );
+    });
+}

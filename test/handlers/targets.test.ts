@@ -209,7 +209,7 @@ describe('a hub polling many accounts and regions', () => {
     expect(keysOfA.size).toBeGreaterThan(1);
   });
 
-  it('counts each target it could not poll in TargetFailures, with the target dimension', async () => {
+  it('counts the targets it could not poll in TargetFailures, one metric for the whole stack', async () => {
     // Arrange: a poller whose metrics are on (embedded metric format on stdout).
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     const counted = newPoller('jobs-targets');
@@ -233,9 +233,9 @@ describe('a hub polling many accounts and regions', () => {
       .flatMap((chunk) => chunk.split('\n'))
       .filter((line) => line.includes('"TargetFailures"'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(failures.map((metric) => [metric.target, metric.TargetFailures, metric.service])).toEqual([
-      [`${DENIED}:eu-west-1`, 1, 'healthlake'],
-      [`${DISABLED}:ap-southeast-5`, 1, 'healthlake'],
+    // Which targets failed is in the run's log lines (and its result); the metric only says how many.
+    expect(failures.map((metric) => [metric.TargetFailures, metric.service, metric.target])).toEqual([
+      [2, 'job-status-aggregator', undefined],
     ]);
   });
 });

@@ -5,8 +5,8 @@ import { describeJobKey, type JobKey } from '../job-key.js';
 import type { Log, RecordResult } from '../ports.js';
 
 /**
- * The fields every log line about a job carries. The service is the logger's own `service` key (a key
- * Powertools reserves), so it is not repeated here.
+ * The fields every log line about a job carries. The service is the poller logger's persistent
+ * `jobService` key, so it is not repeated here.
  */
 export function jobFields(job: JobRef | undefined): Record<string, unknown> {
   if (!job) return {};

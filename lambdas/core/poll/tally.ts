@@ -6,8 +6,9 @@ import {
   type MalformedResponseError,
 } from '../errors.js';
 import { formatJobKey } from '../job-key.js';
-import type { Log, RecordResult } from '../ports.js';
+import type { Log, RecordResult, StoredJob } from '../ports.js';
 import type { JobSnapshot } from '../snapshot.js';
+import { isTerminal, type JobStatus } from '../status.js';
 import { jobFields, logRegression, logTransition, refOf } from './job-log.js';
 
 /** What one cycle did: the figures behind the metrics and the benchmark. */
@@ -34,6 +35,13 @@ export interface CycleReport {
   incomplete: boolean;
   skipped: number;
   durationMs: number;
+  /**
+   * The run's own view of its jobs, by normalized status: the active jobs it started from (the store's
+   * active index), moved by every transition it recorded. Jobs that left for a terminal status are not here.
+   */
+  readonly activeByStatus: Partial<Record<JobStatus, number>>;
+  /** Jobs whose transition to a terminal status this run recorded, by that status. */
+  readonly finishedByStatus: Partial<Record<JobStatus, number>>;
 }
 
 /**
@@ -46,6 +54,8 @@ export class CycleTally {
   readonly changed = new Set<string>();
   /** Bad list items already reported: a job can appear in two passes (active, recently submitted). */
   private readonly failedItems = new Set<string>();
+  /** The status of every job the run knows to be active, by formatted key. */
+  private readonly active = new Map<string, JobStatus>();
 
   constructor(
     service: string,
@@ -57,7 +67,7 @@ export class CycleTally {
   /** Counts a failure by kind and logs it with its job; one failure never stops the cycle. */
   fail(error: unknown, job: JobRef | undefined, step: string): void {
     const kind = failureKindOf(error);
-    this.report.errors[kind] = (this.report.errors[kind] ?? 0) + 1;
+    add(this.report.errors, kind, 1);
     this.log.error(`${step} failed`, { ...jobFields(job), errorKind: kind, error: errorMessage(error) });
   }
 
@@ -67,6 +77,11 @@ export class CycleTally {
     if (id !== undefined && this.failedItems.has(id)) return;
     if (id !== undefined) this.failedItems.add(id);
     this.fail(error, error.job, 'list item');
+  }
+
+  /** The active jobs the run starts from: the base of the counts by status. */
+  watchActive(jobs: Iterable<StoredJob>): void {
+    for (const job of jobs) this.active.set(formatJobKey(job.snapshot.key), job.snapshot.status);
   }
 
   scopeListed(): void {
@@ -106,6 +121,7 @@ export class CycleTally {
     switch (result.kind) {
       case 'transition':
         this.report.transitions += 1;
+        this.moved(formatJobKey(next.key), result.record.to.status);
         logTransition(this.log, result.record);
         return;
       case 'progress':
@@ -128,7 +144,17 @@ export class CycleTally {
   /** The report, with the cycle's duration since `startedAt` (epoch milliseconds). */
   finish(startedAt: number): CycleReport {
     this.report.durationMs = Date.now() - startedAt;
+    for (const status of this.active.values()) add(this.report.activeByStatus, status, 1);
     return this.report;
+  }
+
+  private moved(key: string, status: JobStatus): void {
+    if (!isTerminal(status)) {
+      this.active.set(key, status);
+      return;
+    }
+    this.active.delete(key);
+    add(this.report.finishedByStatus, status, 1);
   }
 }
 
@@ -149,7 +175,13 @@ function emptyReport(service: string): CycleReport {
     incomplete: false,
     skipped: 0,
     durationMs: 0,
+    activeByStatus: {},
+    finishedByStatus: {},
   };
+}
+
+function add<K extends string>(counts: Partial<Record<K, number>>, key: K, count: number): void {
+  counts[key] = (counts[key] ?? 0) + count;
 }
 
 /** The sum of several cycles of one service (one per target): counts added, incomplete if any was. */
@@ -161,8 +193,12 @@ export function combineReports(
   const total = emptyReport(service);
   for (const report of reports) {
     for (const field of SUMMED_FIELDS) total[field] += report[field];
-    for (const [kind, count] of Object.entries(report.errors)) {
-      total.errors[kind] = (total.errors[kind] ?? 0) + count;
+    for (const [kind, count] of Object.entries(report.errors)) add(total.errors, kind, count);
+    for (const [status, count] of Object.entries(report.activeByStatus) as [JobStatus, number][]) {
+      add(total.activeByStatus, status, count);
+    }
+    for (const [status, count] of Object.entries(report.finishedByStatus) as [JobStatus, number][]) {
+      add(total.finishedByStatus, status, count);
     }
     total.incomplete ||= report.incomplete;
   }

@@ -56,7 +56,12 @@ export function createTargetsHandler(base: PollerBase) {
       ordered,
     );
     startAt = run.resumeAt === undefined ? 0 : (startAt + run.resumeAt) % ordered.length;
-    publishCycleMetrics(metrics, run.report);
+    publishCycleMetrics(metrics, {
+      service: wiring.service,
+      report: run.report,
+      counts: base.jobCounts,
+      targets: run.targets,
+    });
     publishTargetFailures(metrics, run.failures);
     log.info('poll cycle finished', {
       ...run.report,

@@ -29,6 +29,8 @@ function report(listed: number, errors: Record<string, number> = {}): CycleRepor
     incomplete: false,
     skipped: 0,
     durationMs: 1,
+    activeByStatus: {},
+    finishedByStatus: {},
   };
 }
 
