@@ -145,7 +145,7 @@ export interface JobStatusChangedDetailV1 {
    */
   failure?: string;
   /**
-   * Present (true) when the aggregator's first run recorded the job from its look-back: it had finished before the aggregator watched. Sent only where the publisher is asked to (JOBS_PUBLISH_BACKFILLED).
+   * Present (true) when the aggregator's first run recorded the job from its look-back: it had finished before the aggregator watched. Sent only where the publisher is asked to (the publishBackfilled setting).
    */
   backfilled?: true;
   /**
