@@ -19,7 +19,7 @@ import { dec, int, table } from './report.js';
  */
 
 const MONTH_SECONDS = 30 * 86_400;
-/** One embedded-metric-format line as the functions write it: about this many bytes (measured: 230–330). */
+/** One embedded-metric-format line as the functions write it, rounded up (measured: 271–304 bytes). */
 const EMF_LINE_BYTES = 320;
 /** Dashboards CloudWatch does not bill, per account. */
 export const FREE_DASHBOARDS = 3;
