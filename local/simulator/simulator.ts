@@ -276,7 +276,8 @@ export class Simulator {
       const script = lifecycle.plan(rng, this.speed);
       const job = this.newJob(service, scopeFor(), rng, script, -1, true);
       const final = script.phases.at(-1)?.rawStatus ?? 'FAILED';
-      const endedAt = new Date(this.now().getTime() - (3 + index) * DAY_MS);
+      // Beyond the first run's default look-back (7 days): jobs no run of the pollers should record.
+      const endedAt = new Date(this.now().getTime() - (8 + index) * DAY_MS);
       driver.submit({
         ...(job.scope !== undefined && { scope: job.scope }),
         jobId: job.jobId,

@@ -35,7 +35,9 @@ let raw: Server;
 
 beforeAll(async () => {
   capture.start();
-  world = await startWorld({ POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+  // The jobs here finish before the first poll: their backfilled transitions are published too, so every
+  // detail is checked for secrets.
+  world = await startWorld({ POWERTOOLS_LOG_LEVEL: 'DEBUG', JOBS_PUBLISH_BACKFILLED: 'true' });
   raw = await startMalformedService();
 }, 60_000);
 
