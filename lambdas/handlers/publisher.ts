@@ -1,17 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { baseClientConfig, clientSettingsFromEnv } from '../aws/client-config.js';
-import { readPublisherSettings } from '../contract/settings.js';
+import { readPublisherSettings, readSetting } from '../contract/settings.js';
 import { partitionOfArn } from '../events/contract.js';
 import { EventBridgePublisher, SqsDeadLetterSink } from '../events/publisher.js';
 import { publishStreamBatch } from '../events/stream-publisher.js';
-import { historyRecordFromItem } from '../store/item-codec.js';
+import { changeOfWrite, DynamoHistoryWriter, tableNameOfStreamArn } from '../store/history-writer.js';
 import { asLog, createLogger } from './observability.js';
 
 /**
- * The outbox publisher: the jobs table's stream invokes it with new items; every `transition` and `stall`
- * history record becomes one EventBridge event (docs/events.md). Configured once per cold start.
+ * The outbox publisher: the jobs table's stream invokes it with the writes of current items; each record a
+ * write made is stored as a history item and, for `transition` and `stall`, becomes one EventBridge event
+ * (docs/events.md). Configured once per cold start.
  */
 const logger = createLogger('job-status-publisher');
 const log = asLog(logger);
@@ -25,6 +27,9 @@ const deadLetters = new SqsDeadLetterSink({
   log,
 });
 let publisher: EventBridgePublisher | undefined;
+const dynamodb = new DynamoDBClient(baseClientConfig(settings));
+const historyRetentionDays = readSetting(process.env, 'historyRetentionDays');
+let history: DynamoHistoryWriter | undefined;
 
 export async function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
   logger.addContext(context);
@@ -36,5 +41,18 @@ export async function handler(event: DynamoDBStreamEvent, context: Context): Pro
     deadLetters,
     log,
   });
-  return publishStreamBatch(event, { publisher, decode: historyRecordFromItem, log });
+  // The table is the stream's own: its name is in every record's source ARN.
+  const tableName = tableNameOfStreamArn(event.Records[0]?.eventSourceARN);
+  if (tableName && history?.tableName !== tableName)
+    history = new DynamoHistoryWriter({ client: dynamodb, tableName, historyRetentionDays });
+  const writer = history;
+  return publishStreamBatch(event, {
+    publisher,
+    decode: changeOfWrite,
+    storeHistory: async (record) => {
+      if (!writer) throw new Error('the stream record names no table');
+      return writer.put(record);
+    },
+    log,
+  });
 }

@@ -253,7 +253,7 @@ class ChaosRun {
     const publisher = (await import('../../lambdas/handlers/publisher.js')) as { handler: StreamHandler };
     const handler: StreamHandler = async (event, context) => {
       const response = await publisher.handler(event, context);
-      const published = event.Records.some((record) => record.dynamodb?.NewImage?.itemType?.S === 'history');
+      const published = event.Records.some((record) => record.dynamodb?.NewImage?.sk?.S === 'CURRENT');
       if (this.discardNext && published) {
         this.discardNext = false;
         this.discarded += 1;

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { historyRecordToItem } from '../../lambdas/store/item-codec.js';
+import { latestRecordOf } from '../../lambdas/core/recording.js';
+import { currentJobToItem } from '../../lambdas/store/item-codec.js';
 import { KEYS, pair, transition } from './fixtures.js';
 
 describe('the publisher handler', () => {
@@ -63,7 +64,16 @@ describe('the publisher handler', () => {
       vi.resetModules();
       const { handler } = await import('../../lambdas/handlers/publisher.js');
       const key = { ...KEYS.healthlake, region: 'eu-isoe-west-1' };
-      const item = historyRecordToItem(transition(key, undefined, pair('QUEUED', 'SUBMITTED'), 1));
+      // A first sighting as a final job: its record is the current item, so nothing to store, one event.
+      const record = transition(key, undefined, pair('SUCCEEDED', 'COMPLETED'), 1);
+      const item = currentJobToItem({
+        snapshot: record.snapshot,
+        version: 1,
+        lastChangeAt: record.recordedAt,
+        writtenAt: record.recordedAt,
+        statusSince: record.recordedAt,
+        latestRecord: latestRecordOf(record),
+      });
       const event: DynamoDBStreamEvent = {
         Records: [
           {
