@@ -29,9 +29,23 @@ export const PRICES = {
 const MONTH_SECONDS = 30 * 86_400;
 const POLLER_GB = 0.5;
 const PUBLISHER_GB = 0.25;
-/** History records are kept 90 days (the default); about this many bytes each with their index copy. */
-const HISTORY_RECORD_BYTES = 3 * 1024;
+/** History records are kept 90 days (the default). */
 const HISTORY_MONTHS_KEPT = 3;
+/** DynamoDB bills 100 bytes of overhead per item, in the table and in each index copy. */
+const ITEM_OVERHEAD_BYTES = 100;
+/** Where no history item was measured: about what one is (BENCHMARKS.md, bytes per item). */
+const FALLBACK_HISTORY_BYTES = 700;
+
+/**
+ * Stored bytes per record, from the measured history items: the item and its copy in the feed index
+ * (ChangesByTime projects ALL), each with DynamoDB's per-item overhead.
+ */
+function bytesPerRecord(points: readonly Point[]): number {
+  const items = points.reduce((sum, point) => sum + point.ours.historyItems, 0);
+  const bytes = points.reduce((sum, point) => sum + point.ours.historyBytes, 0);
+  const perItem = items > 0 ? bytes / items : FALLBACK_HISTORY_BYTES;
+  return 2 * (perItem + ITEM_OVERHEAD_BYTES);
+}
 /** Log bytes per cycle (summary line and metrics) and per transition (one line): estimates. */
 const LOG_BYTES_PER_RUN = 2048;
 const LOG_BYTES_PER_TRANSITION = 400;
@@ -130,7 +144,7 @@ export function printCosts(
       ours.writes += (at((p) => p.ours.writeUnits) / 1e6) * PRICES.dynamoPerMillionWrites;
       ours.reads += (at((p) => p.ours.readUnits) / 1e6) * PRICES.dynamoPerMillionReads;
       ours.storage +=
-        ((transitions * HISTORY_MONTHS_KEPT * HISTORY_RECORD_BYTES) / 1024 ** 3) * PRICES.dynamoGbMonth;
+        ((transitions * HISTORY_MONTHS_KEPT * bytesPerRecord(points)) / 1024 ** 3) * PRICES.dynamoGbMonth;
       ours.events += (events / 1e6) * PRICES.eventBridgePerMillion;
       ours.logs +=
         ((runs * LOG_BYTES_PER_RUN + transitions * LOG_BYTES_PER_TRANSITION) / 1024 ** 3) *

@@ -121,3 +121,39 @@ function writtenKeys(operation: string, input: Record<string, unknown>): string[
       return [];
   }
 }
+
+/**
+ * The size DynamoDB bills an item at, from a plain (unmarshalled) item: each attribute's name in UTF-8
+ * bytes plus its value; a string its UTF-8 bytes, a number about one byte per two significant digits
+ * plus one, a boolean or null one byte, a map or list 3 bytes plus one per element plus its elements
+ * (aws.amazon.com/dynamodb: "Item sizes and formats").
+ */
+export function itemBytes(item: Record<string, unknown>): number {
+  return Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + valueBytes(value), 0);
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return utf8(value);
+  if (typeof value === 'number') {
+    const digits = String(Math.abs(value))
+      .replace(/[.-]|e.*$/g, '')
+      .replace(/^0+/, '');
+    return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+  }
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, entry) => sum + 1 + valueBytes(entry), 0);
+  if (typeof value === 'object' && value !== null) {
+    return (
+      3 +
+      Object.entries(value).reduce(
+        (sum: number, [name, entry]) => sum + 1 + utf8(name) + valueBytes(entry),
+        0,
+      )
+    );
+  }
+  return 0;
+}
+
+function utf8(value: string): number {
+  return Buffer.byteLength(value, 'utf8');
+}

@@ -1,4 +1,5 @@
 import type { ServiceId } from '../lambdas/core/service-id.js';
+import type { PublisherFigures } from './stream.js';
 
 /** One poller's figures for one service, summed over the measured cycles of a scenario. */
 export interface PollerFigures {
@@ -15,9 +16,17 @@ export interface PollerFigures {
   errors: number;
   /** Describes made only to refresh a running job's progress (our poller reports them). */
   refreshDescribes: number;
+  /** The poller's writes and the history items the publisher stores from them (bench/stream.ts). */
   writeUnits: number;
+  /** Of `writeUnits`: the publisher's history items. */
+  historyWriteUnits: number;
   readUnits: number;
   itemsWritten: number;
+  /** Current items written and history items stored, and their summed sizes (DynamoDB's item-size rules). */
+  currentItems: number;
+  currentBytes: number;
+  historyItems: number;
+  historyBytes: number;
   /** Jobs written although the benchmark did not change them. */
   unchangedWritten: number;
   events: number;
@@ -44,8 +53,13 @@ export function emptyPollerFigures(): PollerFigures {
     errors: 0,
     refreshDescribes: 0,
     writeUnits: 0,
+    historyWriteUnits: 0,
     readUnits: 0,
     itemsWritten: 0,
+    currentItems: 0,
+    currentBytes: 0,
+    historyItems: 0,
+    historyBytes: 0,
     unchangedWritten: 0,
     events: 0,
     wallMs: 0,
@@ -59,6 +73,17 @@ export function emptyPollerFigures(): PollerFigures {
 
 export function addFigures(into: PollerFigures, from: PollerFigures): void {
   for (const key of Object.keys(into) as (keyof PollerFigures)[]) into[key] += from[key];
+}
+
+/** The publisher's part of a cycle, from the stream (bench/stream.ts); `writeUnits` is added by the caller. */
+export function addPublisherFigures(into: PollerFigures, from: PublisherFigures | undefined): void {
+  if (!from) return;
+  into.events = from.events;
+  into.historyWriteUnits = from.writeUnits;
+  into.currentItems = from.currentItems;
+  into.currentBytes = from.currentBytes;
+  into.historyItems = from.historyItems;
+  into.historyBytes = from.historyBytes;
 }
 
 export function callsOf(figures: PollerFigures): number {

@@ -27,6 +27,7 @@ import { applyQuotas, quotaBoundSeconds, quotaOf, speedupOf } from './quota.js';
 import { printScenario } from './report.js';
 import {
   addFigures,
+  addPublisherFigures,
   emptyPollerFigures,
   type PollerFigures,
   type ScenarioResult,
@@ -34,7 +35,7 @@ import {
 } from './results.js';
 import { seedTables } from './seed.js';
 import { BENCH_SERVICES, type BenchService } from './services.js';
-import { PublishedEventCounter } from './stream.js';
+import { PublisherStandIn } from './stream.js';
 import { callStretches, realTimeOf } from './timing.js';
 import { type AppliedChanges, BENCH_ACCOUNT, BENCH_REGION, Workload } from './workload.js';
 
@@ -91,7 +92,8 @@ async function runSize(
   const jobsTable = `bench-jobs-${size}`;
   const naiveTable = `bench-naive-${size}`;
   const rigs: ServiceRig[] = [];
-  let events: PublishedEventCounter | undefined;
+  let events: PublisherStandIn | undefined;
+  const publisherMeter = new MeteredDynamoClient(ddb.endpoint);
   try {
     await createJobsTable(admin.client, jobsTable);
     await admin.client.send(
@@ -104,7 +106,7 @@ async function runSize(
     );
     const { Table } = await admin.client.send(new DescribeTableCommand({ TableName: jobsTable }));
     if (!Table?.LatestStreamArn) throw new Error('the jobs table has no stream');
-    events = new PublishedEventCounter(ddb.endpoint, Table.LatestStreamArn);
+    events = new PublisherStandIn(ddb.endpoint, Table.LatestStreamArn, publisherMeter, jobsTable);
 
     progress(`size ${size}: seeding ${size} active jobs per service`);
     const seededAt = new Date();
@@ -199,6 +201,7 @@ async function runSize(
       rig.naiveMeter.destroy();
     }
     events?.destroy();
+    publisherMeter.destroy();
     await Promise.all(services.map((service) => service.stop()));
     for (const table of [jobsTable, naiveTable]) {
       await admin.client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
@@ -216,7 +219,7 @@ async function runCycle(
   rigs: readonly ServiceRig[],
   scenario: ScenarioResult,
   options: BenchOptions,
-  events: PublishedEventCounter,
+  events: PublisherStandIn,
   withNaive: boolean,
 ): Promise<void> {
   const now = new Date();
@@ -264,15 +267,16 @@ async function runCycle(
       (sum, report) => sum + ((report as { progressRefreshes?: number }).progressRefreshes ?? 0),
       0,
     );
-    figures.writeUnits = ddb.writeUnits;
+    const publisher = published.get(rig.service.id);
+    figures.writeUnits = ddb.writeUnits + (publisher?.writeUnits ?? 0);
     figures.readUnits = ddb.readUnits;
-    figures.itemsWritten = ddb.itemsWritten;
+    figures.itemsWritten = ddb.itemsWritten + (publisher?.historyItems ?? 0);
+    addPublisherFigures(figures, publisher);
     const changed = changes[index]?.changedKeys ?? new Set<string>();
     // Jobs only: the poller's list cursor (`LIST#<service>`) is counted in the write units, not here.
     figures.unchangedWritten = [...ddb.writtenKeys].filter(
       (pk) => pk.startsWith('JOB#') && !changed.has(pk.replace(/^JOB#/, '')),
     ).length;
-    figures.events = published.get(rig.service.id) ?? 0;
     figures.wallMs = cycle.timings.reduce((sum, timing) => sum + timing.wallMs, 0);
     figures.serviceWallMs = cycle.timings.reduce((sum, timing) => sum + timing.serviceWallMs, 0);
     figures.realMs = cycle.timings.reduce((sum, timing) => sum + timing.realMs, 0);
@@ -321,9 +325,11 @@ async function runCycle(
     const ddb = rig.naiveMeter.reset();
     figures.throttled = run.report.errors.throttled ?? 0;
     figures.errors = Object.values(run.report.errors).reduce((a, b) => a + b, 0) - figures.throttled;
-    figures.writeUnits = ddb.writeUnits;
+    const publisher = published.get(rig.service.id);
+    figures.writeUnits = ddb.writeUnits + (publisher?.writeUnits ?? 0);
     figures.readUnits = ddb.readUnits;
-    figures.itemsWritten = ddb.itemsWritten;
+    figures.itemsWritten = ddb.itemsWritten + (publisher?.historyItems ?? 0);
+    addPublisherFigures(figures, publisher);
     const changed = changes[index]?.changedKeys ?? new Set<string>();
     figures.unchangedWritten = [...ddb.writtenKeys].filter((pk) => !changed.has(pk)).length;
     figures.events = run.report.events;

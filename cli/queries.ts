@@ -10,20 +10,19 @@ import type { HistoryRecord } from '../lambdas/core/history.js';
 import { formatJobKey, type JobKey } from '../lambdas/core/job-key.js';
 import type { CurrentJob } from '../lambdas/core/recording.js';
 import { SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
-import type { JobStatus } from '../lambdas/core/status.js';
+import { isTerminal, type JobStatus } from '../lambdas/core/status.js';
 import { createDocumentClient } from '../lambdas/store/document-client.js';
 import {
   currentItemKey,
   currentJobFromItem,
-  HISTORY_SORT_KEY_PREFIX,
-  historyRecordFromItem,
   type Item,
   jobPartitionKey,
+  recordFromItem,
 } from '../lambdas/store/item-codec.js';
 
 /**
  * The read side users call: one function per access pattern, each a single GetItem or Query (the only
- * exception: `running` without a service runs one Query per service). Results come in pages; pass
+ * exceptions: `running`, and `byStatus` of a non-final status, without a service run one Query per service). Results come in pages; pass
  * `cursor` from one page to get the next, or use `allPages` to walk them.
  */
 
@@ -113,39 +112,64 @@ export class JobQueries {
     return response.Item ? currentJobFromItem(response.Item) : undefined;
   }
 
-  /** 2. The history of one job by version, oldest first unless `newestFirst` (Query on the job's items). */
-  history(key: JobKey | string, options: HistoryOptions = {}): Promise<Page<HistoryRecord>> {
-    return this.page(
+  /**
+   * 2. The history of one job by version, oldest first unless `newestFirst`: one Query of the job's items.
+   * A final job's last record is its current item (no history item is written for it), so the Query reads
+   * the whole item collection (a handful of items) and orders the records by version; the cursor is the
+   * last version returned.
+   */
+  async history(key: JobKey | string, options: HistoryOptions = {}): Promise<Page<HistoryRecord>> {
+    const limit = normalizeLimit(options.limit);
+    const state = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const after = typeof state?.version === 'number' ? state.version : undefined;
+    const pages = paginateQuery(
+      { client: this.ddb },
       {
         TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :history)',
-        ExpressionAttributeNames: { '#pk': A.PARTITION_KEY, '#sk': A.SORT_KEY },
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': A.PARTITION_KEY },
         ExpressionAttributeValues: {
           ':pk': jobPartitionKey(typeof key === 'string' ? key : formatJobKey(key)),
-          ':history': HISTORY_SORT_KEY_PREFIX,
         },
-        ScanIndexForward: !options.newestFirst,
         ConsistentRead: this.consistentRead,
       },
-      [],
-      options,
-      historyRecordFromItem,
     );
+    const byVersion = new Map<number, HistoryRecord>();
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const record = recordFromItem(item);
+        // An item of the earlier layout may hold the same version as the current item: keep the first.
+        if (record && !byVersion.has(record.version)) byVersion.set(record.version, record);
+      }
+    }
+    const sign = options.newestFirst ? -1 : 1;
+    const records = [...byVersion.values()]
+      .sort((a, b) => sign * (a.version - b.version))
+      .filter((record) => after === undefined || sign * (record.version - after) > 0);
+    const items = records.slice(0, limit);
+    const last = items.at(-1);
+    return records.length > limit && last
+      ? { items, cursor: encodeCursor({ version: last.version }) }
+      : { items };
   }
 
   /**
-   * 3. Jobs not in a final state, by the time they entered their status (Query on the sparse
-   * `ActiveByService` index). Without `service`, one Query per service, services in a fixed order (the
-   * order by time holds within each service).
+   * 3. Jobs not in a final state, by job key, so by region and account first (Query on the sparse
+   * `ActiveByService` index). Without `service`, one Query per service, services in a fixed order.
    */
-  async running(options: RunningOptions = {}): Promise<Page<CurrentJob>> {
+  running(options: RunningOptions = {}): Promise<Page<CurrentJob>> {
+    return this.active(options, []);
+  }
+
+  /** Jobs of the `ActiveByService` index, one Query per service, with `extra` filter conditions. */
+  private async active(options: RunningOptions, extra: readonly Condition[]): Promise<Page<CurrentJob>> {
     const services = options.service ? [options.service] : [...SERVICE_IDS];
     const limit = normalizeLimit(options.limit);
     const start = options.cursor ? decodeCursor(options.cursor) : undefined;
     let serviceIndex = typeof start?.service === 'number' ? start.service : 0;
     let inner = typeof start?.inner === 'string' ? start.inner : undefined;
     const items: CurrentJob[] = [];
-    const filter = filterInput(targetConditions(options));
+    const filter = filterInput([...extra, ...targetConditions(options)]);
     while (serviceIndex < services.length && items.length < limit) {
       const service = services[serviceIndex] as ServiceId;
       const page = await this.page(
@@ -158,7 +182,7 @@ export class JobQueries {
           ExpressionAttributeValues: { ':active': service, ...filter.ExpressionAttributeValues },
           ScanIndexForward: !options.newestFirst,
         },
-        [A.ACTIVE_SERVICE, A.STATUS_SINCE],
+        [A.ACTIVE_SERVICE, A.JOB_KEY],
         { limit: limit - items.length, ...(inner !== undefined && { cursor: inner }) },
         currentJobFromItem,
       );
@@ -180,8 +204,8 @@ export class JobQueries {
     const since = toIso(options.since);
     const until = options.until === undefined ? undefined : toIso(options.until);
     const filter = filterInput([
-      ...equalsCondition('service', options.service),
-      ...equalsCondition('status', options.status),
+      ...snapshotCondition('service', options.service),
+      ...snapshotCondition('status', options.status),
       ...targetConditions(options),
     ]);
     return this.page(
@@ -208,14 +232,19 @@ export class JobQueries {
       },
       [A.CHANGE_KIND, A.CHANGED_AT],
       options,
-      historyRecordFromItem,
+      recordFromItem,
     );
   }
 
-  /** 5. Jobs currently in one normalized status, by the time they entered it (Query on `ByStatus`). */
+  /**
+   * 5. Jobs currently in one normalized status. A final status: by the time they entered it, one Query of
+   * the sparse `ByStatus` index. Any other: the jobs of `ActiveByService` in that status, one Query per
+   * service (one with `service`), like `running`.
+   */
   byStatus(status: JobStatus, options: ByStatusOptions = {}): Promise<Page<CurrentJob>> {
+    if (!isTerminal(status)) return this.active(options, snapshotCondition('status', status));
     const filter = filterInput([
-      ...equalsCondition('service', options.service),
+      ...snapshotCondition('service', options.service),
       ...targetConditions(options),
     ]);
     return this.page(
@@ -282,14 +311,21 @@ interface Condition {
   readonly values: Record<string, unknown>;
 }
 
-/** `<attribute> = :<attribute>` on a top-level attribute, or nothing when there is no value. */
-function equalsCondition(attribute: string, value: string | undefined): Condition[] {
+/**
+ * The job's service (`snapshot.key.service`) or status (`snapshot.status`) equal to `value`, or nothing
+ * when there is no value. Every record and current item, of either layout, carries the snapshot.
+ */
+function snapshotCondition(field: 'service' | 'status', value: string | undefined): Condition[] {
   if (value === undefined) return [];
+  const path = field === 'service' ? '#snapshot.#key.#service' : '#snapshot.#status';
   return [
     {
-      expression: `#${attribute} = :${attribute}`,
-      names: { [`#${attribute}`]: attribute },
-      values: { [`:${attribute}`]: value },
+      expression: `${path} = :${field}`,
+      names: {
+        '#snapshot': 'snapshot',
+        ...(field === 'service' ? { '#key': 'key', '#service': 'service' } : { '#status': 'status' }),
+      },
+      values: { [`:${field}`]: value },
     },
   ];
 }
@@ -354,6 +390,8 @@ export class InvalidCursorError extends Error {
 /** What a cursor holds: a query's start key, or for `running` the service position and its inner cursor. */
 interface CursorState {
   readonly key?: unknown;
+  /** `history`: the last version returned. */
+  readonly version?: unknown;
   readonly service?: unknown;
   readonly inner?: unknown;
 }

@@ -17,7 +17,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PUBLISHED_KINDS } from '../lambdas/contract/events.js';
 import { HUB_EVENT_BUS_NAME, hubPollerRoleName } from '../lambdas/contract/hub.js';
 import { METRICS_NAMESPACE, PUBLISHER_SERVICE_NAME, pollerServiceName } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
@@ -424,6 +423,8 @@ export class JobStatusAggregator extends Construct {
         logStatement,
         new iam.PolicyStatement({ actions: [...STREAM_READ_ACTIONS], resources: [streamArn] }),
         new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: [streamsOfTable] }),
+        // The history items, derived from the current items' writes (lambdas/store/history-writer.ts).
+        new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
         new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }),
         // SendMessageBatch is authorized as sqs:SendMessage.
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
@@ -443,6 +444,7 @@ export class JobStatusAggregator extends Construct {
         ...settingsEnvironment({
           eventBusName: this.eventBusReference,
           deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+          historyRetentionDays: this.settings.historyRetentionDays,
         }),
         POWERTOOLS_SERVICE_NAME: PUBLISHER_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -466,10 +468,11 @@ export class JobStatusAggregator extends Construct {
       parallelizationFactor: 1,
       onFailure: new QueueDestination(this.deadLetterQueue),
       filters: [
+        // Writes of current items; the publisher tells a new version (a record) from a rewrite of one.
         lambda.FilterCriteria.filter({
-          eventName: lambda.FilterRule.isEqual('INSERT'),
+          eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
           dynamodb: {
-            NewImage: { [JobsTableAttributes.CHANGE_KIND]: { S: lambda.FilterRule.or(...PUBLISHED_KINDS) } },
+            NewImage: { [JobsTableAttributes.SORT_KEY]: { S: lambda.FilterRule.isEqual('CURRENT') } },
           },
         }),
       ],

@@ -14,7 +14,11 @@ export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
-  /** Every index projects the whole item: readers get complete jobs/records from one Query. */
+  /**
+   * Every index projects the whole item: each query returns complete jobs or records, and the items are
+   * small (see docs/table-design.md); what keeps index writes down is which items carry the keys and that
+   * the keys do not change on every write.
+   */
   readonly projection: 'ALL';
 }
 
@@ -26,24 +30,29 @@ export const JobsTableAttributes = {
   SORT_KEY: 'sk',
   /** On current items of non-terminal jobs only (sparse): the service id. */
   ACTIVE_SERVICE: 'activeService',
+  /** On current items: `formatJobKey(key)`, which starts `service/region/account/`: a target is a prefix. */
+  JOB_KEY: 'jobKey',
   /** On current items: ISO time the job entered its current status. */
   STATUS_SINCE: 'statusSince',
-  /** On current items only: the normalized status. */
+  /** On current items of final jobs only (sparse): the normalized status. */
   CURRENT_STATUS: 'currentStatus',
-  /** On history items only: the record kind (`transition`, `stall`, `progress`). */
+  /**
+   * The record kind (`transition`, `stall`, `progress`): on history items, and on the current item of a
+   * final job, which holds the job's last record itself.
+   */
   CHANGE_KIND: 'changeKind',
-  /** On history items only: ISO time the change was observed. */
+  /** Beside `changeKind`: ISO time the change was observed. */
   CHANGED_AT: 'changedAt',
   /** On history items only: epoch seconds after which DynamoDB TTL deletes the record. */
   EXPIRES_AT: 'expiresAt',
 } as const;
 
 export const JobsTableIndexes = {
-  /** Non-terminal jobs per service, by the time they entered their status. Sparse. */
+  /** Non-terminal jobs per service, by job key (so by region and account first). Sparse. */
   ACTIVE_BY_SERVICE: 'ActiveByService',
-  /** Current jobs per normalized status, by the time they entered it. */
+  /** Final jobs per normalized status, by the time they entered it. Sparse. */
   BY_STATUS: 'ByStatus',
-  /** History records per kind, by observation time: the "what changed when" feed. */
+  /** Records per kind, by observation time: the "what changed when" feed. */
   CHANGES_BY_TIME: 'ChangesByTime',
 } as const;
 
@@ -53,13 +62,17 @@ export const JOBS_TABLE_SCHEMA = {
   billingMode: 'PAY_PER_REQUEST',
   /** History items carry it; current items never do, so current snapshots are kept. */
   timeToLiveAttribute: JobsTableAttributes.EXPIRES_AT,
-  /** The stream publisher needs the new history item only. */
-  streamViewType: 'NEW_IMAGE',
+  /**
+   * The stream publisher derives history and events from the current item's writes: the new image holds
+   * the record, the old one tells a new version from a rewrite of the same one.
+   */
+  streamViewType: 'NEW_AND_OLD_IMAGES',
   globalSecondaryIndexes: [
     {
       indexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
       partitionKey: { name: JobsTableAttributes.ACTIVE_SERVICE, type: 'S' },
-      sortKey: { name: JobsTableAttributes.STATUS_SINCE, type: 'S' },
+      // Never changes while the job is active: a transition rewrites the index entry, never moves it.
+      sortKey: { name: JobsTableAttributes.JOB_KEY, type: 'S' },
       projection: 'ALL',
     },
     {

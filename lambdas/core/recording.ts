@@ -5,6 +5,7 @@ import {
   historyRecordId,
   type ProgressRecord,
   type StallRecord,
+  type StatusPair,
   type TransitionRecord,
 } from './history.js';
 import type { RecordResult, StoredJob } from './ports.js';
@@ -14,7 +15,8 @@ import { JobStatus } from './status.js';
 
 /**
  * What to write for one observation of a job, decided without any I/O: the store turns a plan into one
- * conditional write (or a transaction of two) and nothing else. Kept pure so every rule of the write path
+ * conditional write of the current item and nothing else (the history record it makes travels in that item,
+ * see `LatestRecord`). Kept pure so every rule of the write path
  * (exactly one record per change, no write when unchanged, throttled progress, terminal states stick) is
  * unit-tested without DynamoDB.
  */
@@ -23,6 +25,64 @@ import { JobStatus } from './status.js';
 export interface CurrentJob extends StoredJob {
   /** When the job entered its current status (the first sighting for a new job). */
   readonly statusSince: string;
+  /**
+   * The record made at `version`, as far as the rest of the item does not already say it: with it the
+   * record can be rebuilt from the current item alone (`recordOfCurrent`), which is how the stream
+   * publisher writes history and events. Absent on items written before it existed.
+   */
+  readonly latestRecord?: LatestRecord;
+}
+
+/** What the current item keeps of the record at its version (the snapshot, key and version are the item's). */
+export interface LatestRecord {
+  readonly kind: HistoryRecord['kind'];
+  readonly recordedAt: string;
+  /** A transition's previous status; absent on a job's first record. */
+  readonly from?: StatusPair;
+  /** A stall's quiet time. */
+  readonly stalledForSeconds?: number;
+}
+
+/** The part of `record` the current item keeps. */
+export function latestRecordOf(record: HistoryRecord): LatestRecord {
+  return {
+    kind: record.kind,
+    recordedAt: record.recordedAt,
+    ...(record.kind === 'transition' && record.from && { from: record.from }),
+    ...(record.kind === 'stall' && { stalledForSeconds: record.stalledForSeconds }),
+  };
+}
+
+/** The record made at the job's current version, rebuilt from the current state; undefined without one. */
+export function recordOfCurrent(job: CurrentJob): HistoryRecord | undefined {
+  const latest = job.latestRecord;
+  if (!latest) return undefined;
+  const { snapshot, version } = job;
+  const base = {
+    recordId: historyRecordId(snapshot.key, version, latest.kind, snapshot.rawStatus),
+    key: snapshot.key,
+    version,
+    recordedAt: latest.recordedAt,
+    snapshot,
+  };
+  switch (latest.kind) {
+    case 'transition':
+      return {
+        ...base,
+        kind: 'transition',
+        ...(latest.from && { from: latest.from }),
+        to: { status: snapshot.status, rawStatus: snapshot.rawStatus },
+      };
+    case 'stall':
+      return {
+        ...base,
+        kind: 'stall',
+        lastChangeAt: job.lastChangeAt,
+        stalledForSeconds: latest.stalledForSeconds ?? 0,
+      };
+    case 'progress':
+      return { ...base, kind: 'progress' };
+  }
 }
 
 export interface RecordingPolicy {
@@ -49,9 +109,9 @@ export type WriteCondition =
 
 export interface PlannedWrite {
   readonly condition: WriteCondition;
-  /** The whole new current item. */
+  /** The whole new current item; it carries `history` as its `latestRecord`. */
   readonly current: CurrentJob;
-  /** The history record written in the same transaction, if any. */
+  /** The history record this write makes, if any (the stream publisher stores it). */
   readonly history?: HistoryRecord;
 }
 
@@ -106,6 +166,7 @@ function planNewJob(next: JobSnapshot, writtenAt: string): RecordPlan {
         lastChangeAt: next.observedAt,
         writtenAt,
         statusSince: next.observedAt,
+        latestRecord: latestRecordOf(record),
       },
       history: record,
     },
@@ -124,7 +185,14 @@ function planTransition(
     result: { kind: 'transition', record },
     write: {
       condition: { kind: 'version', version: previous.version },
-      current: { snapshot: merged, version, lastChangeAt: observedAt, writtenAt, statusSince: observedAt },
+      current: {
+        snapshot: merged,
+        version,
+        lastChangeAt: observedAt,
+        writtenAt,
+        statusSince: observedAt,
+        latestRecord: latestRecordOf(record),
+      },
       history: record,
     },
   };
@@ -146,13 +214,6 @@ function planProgress(
   if (!due) return { result: { kind: 'progress', written: false } };
 
   const version = policy.keepProgressHistory ? previous.version + 1 : previous.version;
-  const current: CurrentJob = {
-    snapshot: merged,
-    version,
-    lastChangeAt: observedAt,
-    writtenAt: now.toISOString(),
-    statusSince: statusSinceOf(previous),
-  };
   const history: ProgressRecord | undefined = policy.keepProgressHistory
     ? {
         kind: 'progress',
@@ -163,6 +224,16 @@ function planProgress(
         snapshot: merged,
       }
     : undefined;
+  // Without a new record the version stays, and so does the record the item holds for it.
+  const latestRecord = history ? latestRecordOf(history) : (previous as Partial<CurrentJob>).latestRecord;
+  const current: CurrentJob = {
+    snapshot: merged,
+    version,
+    lastChangeAt: observedAt,
+    writtenAt: now.toISOString(),
+    statusSince: statusSinceOf(previous),
+    ...(latestRecord && { latestRecord }),
+  };
   return {
     result: { kind: 'progress', written: true },
     write: {
@@ -213,6 +284,7 @@ export function planStall(
         writtenAt: current.writtenAt,
         statusSince: statusSinceOf(current),
         stalledSince: recordedAt,
+        latestRecord: latestRecordOf(record),
       },
       history: record,
     },

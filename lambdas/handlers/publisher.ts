@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -8,12 +9,13 @@ import type { HistoryRecord } from '../core/history.js';
 import { partitionOfArn } from '../events/contract.js';
 import { EventBridgePublisher, type PublishReport, SqsDeadLetterSink } from '../events/publisher.js';
 import { publishStreamBatch } from '../events/stream-publisher.js';
-import { historyRecordFromItem } from '../store/item-codec.js';
+import { changeOfWrite, DynamoHistoryWriter, tableNameOfStreamArn } from '../store/history-writer.js';
 import { asLog, createLogger, createMetrics, publishPublisherMetrics, withMetrics } from './observability.js';
 
 /**
- * The outbox publisher: the jobs table's stream invokes it with new items; every `transition` and `stall`
- * history record becomes one EventBridge event (docs/events.md). Configured once per cold start.
+ * The outbox publisher: the jobs table's stream invokes it with the writes of current items; each record a
+ * write made is stored as a history item and, for `transition` and `stall`, becomes one EventBridge event
+ * (docs/events.md). Configured once per cold start.
  */
 const logger = createLogger(PUBLISHER_SERVICE_NAME);
 const log = asLog(logger);
@@ -29,6 +31,9 @@ const deadLetters = new SqsDeadLetterSink({
   log,
 });
 let publisher: EventBridgePublisher | undefined;
+const dynamodb = new DynamoDBClient(baseClientConfig(settings));
+const historyRetentionDays = readSetting(process.env, 'historyRetentionDays');
+let history: DynamoHistoryWriter | undefined;
 
 export function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
   return withMetrics(metrics, () => publishBatch(event, context));
@@ -44,6 +49,11 @@ async function publishBatch(event: DynamoDBStreamEvent, context: Context): Promi
     deadLetters,
     log,
   });
+  // The table is the stream's own: its name is in every record's source ARN.
+  const tableName = tableNameOfStreamArn(event.Records[0]?.eventSourceARN);
+  if (tableName && history?.tableName !== tableName)
+    history = new DynamoHistoryWriter({ client: dynamodb, tableName, historyRetentionDays });
+  const writer = history;
   const reports: PublishReport[] = [];
   const counted = {
     publish: async (records: readonly HistoryRecord[]) => {
@@ -60,7 +70,11 @@ async function publishBatch(event: DynamoDBStreamEvent, context: Context): Promi
   try {
     const response = await publishStreamBatch(event, {
       publisher: counted,
-      decode: historyRecordFromItem,
+      decode: changeOfWrite,
+      storeHistory: async (record) => {
+        if (!writer) throw new Error('the stream record names no table');
+        return writer.put(record);
+      },
       log,
       publishBackfilled,
     });

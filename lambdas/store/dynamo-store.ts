@@ -1,16 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   type PutCommandInput,
   paginateQuery,
-  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { JobsTableAttributes as A, JobsTableIndexes } from '../contract/table-schema.js';
 import type { StallRecord } from '../core/history.js';
@@ -25,7 +19,6 @@ import {
 } from '../core/ports.js';
 import {
   type CurrentJob,
-  historyExpiresAt,
   type PlannedWrite,
   planRecord,
   planStall,
@@ -42,10 +35,10 @@ import {
   currentItemKey,
   currentJobFromItem,
   currentJobToItem,
-  historyRecordToItem,
   listCursorFromItem,
   listCursorItemKey,
   listCursorToItem,
+  targetKeyPrefix,
 } from './item-codec.js';
 import { STORE_SETTING_DEFAULTS, type StoreSettings } from './settings.js';
 
@@ -57,8 +50,6 @@ export interface DynamoJobStateStoreOptions {
   readonly log?: Log;
   /** The clock for `writtenAt` and the progress interval; tests fix it. */
   readonly now?: () => Date;
-  /** Attempts of a transaction that DynamoDB cancelled for a conflicting transaction in flight. */
-  readonly conflictAttempts?: number;
 }
 
 /** A write DynamoDB refused because the item was no longer what the caller read. */
@@ -74,14 +65,12 @@ export class DynamoJobStateStore implements JobStateStore {
   private readonly ddb: DynamoDBDocumentClient;
   private readonly log: Log;
   private readonly now: () => Date;
-  private readonly conflictAttempts: number;
 
   constructor(options: DynamoJobStateStoreOptions) {
     this.ddb = isDocumentClient(options.client) ? options.client : createDocumentClient(options.client);
     this.settings = { ...STORE_SETTING_DEFAULTS, ...options.settings };
     this.log = options.log ?? silentLog;
     this.now = options.now ?? (() => new Date());
-    this.conflictAttempts = Math.max(1, options.conflictAttempts ?? 5);
   }
 
   /** The current state, read strongly consistent (the write path decides on it). */
@@ -93,45 +82,49 @@ export class DynamoJobStateStore implements JobStateStore {
   }
 
   /**
-   * Non-terminal jobs of one service, from the sparse `ActiveByService` index. Index reads are eventually
-   * consistent: a job that became active a moment ago may show up one cycle later. A malformed item is
-   * logged (error) and skipped.
+   * Non-terminal jobs of one service, or of one target of it: one Query of the sparse `ActiveByService`
+   * index, whose sort key (the job key) starts with the target. Index reads are eventually consistent: a
+   * job that became active a moment ago may show up one cycle later. A malformed item is logged (error)
+   * and skipped.
    */
   async *listActive(service: ServiceId, target?: Target): AsyncIterable<CurrentJob> {
-    for await (const job of this.activeOfService(service)) {
-      if (!target || inTarget(job.snapshot.key, target)) yield job;
-    }
-  }
-
-  /**
-   * The index is by service: a target's jobs are picked from it here. A hub that polls every target in one
-   * run reads it once (see lambdas/handlers/targets/), so the filter costs nothing more there.
-   */
-  private async *activeOfService(service: ServiceId): AsyncIterable<CurrentJob> {
+    const prefix = target ? targetKeyPrefix(service, target) : undefined;
     const pages = paginateQuery(
       { client: this.ddb },
       {
         TableName: this.settings.tableName,
         IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
-        KeyConditionExpression: '#service = :service',
-        ExpressionAttributeNames: { '#service': A.ACTIVE_SERVICE },
-        ExpressionAttributeValues: { ':service': service },
+        KeyConditionExpression:
+          prefix === undefined ? '#service = :service' : '#service = :service AND begins_with(#key, :prefix)',
+        ExpressionAttributeNames: {
+          '#service': A.ACTIVE_SERVICE,
+          ...(prefix !== undefined && { '#key': A.JOB_KEY }),
+        },
+        ExpressionAttributeValues: {
+          ':service': service,
+          ...(prefix !== undefined && { ':prefix': prefix }),
+        },
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        let job: CurrentJob | undefined;
-        try {
-          job = currentJobFromItem(item);
-        } catch (error) {
-          // One corrupt item must not stop the poller's whole service; it is logged with its key.
-          this.log.error('skipped a malformed job item', {
-            pk: item[A.PARTITION_KEY],
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-        if (job) yield job;
+        const job = this.decodeActive(item);
+        // The prefix already holds the target; the check keeps a job of another target out whatever.
+        if (job && (!target || inTarget(job.snapshot.key, target))) yield job;
       }
+    }
+  }
+
+  /** One corrupt item must not stop the poller's whole service; it is logged with its key. */
+  private decodeActive(item: Record<string, unknown>): CurrentJob | undefined {
+    try {
+      return currentJobFromItem(item);
+    } catch (error) {
+      this.log.error('skipped a malformed job item', {
+        pk: item[A.PARTITION_KEY],
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
     }
   }
 
@@ -201,50 +194,24 @@ export class DynamoJobStateStore implements JobStateStore {
     );
   }
 
-  /** One conditional Put, or a transaction of the history Put and the conditional current Put. */
+  /**
+   * One conditional Put of the current item, whatever the plan: a record the write makes travels in the
+   * item (`latestRecord`), and the stream publisher turns it into the history item and the event.
+   */
   private async execute(write: PlannedWrite): Promise<WriteOutcome> {
-    const currentPut: PutCommandInput = {
-      TableName: this.settings.tableName,
-      Item: currentJobToItem(write.current),
-      ...conditionExpression(write.condition),
-    };
-    if (!write.history) {
-      try {
-        await this.ddb.send(new PutCommand({ ...currentPut, ReturnConsumedCapacity: 'TOTAL' }));
-        return 'written';
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'condition-failed';
-        throw error;
-      }
-    }
-    const expiresAt = historyExpiresAt(write.history, this.settings.historyRetentionDays);
-    const historyItem = historyRecordToItem(write.history, expiresAt === undefined ? {} : { expiresAt });
-    // One token for all attempts of this call; the SDK's own retries of one attempt reuse it too.
-    const token = randomUUID();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.ddb.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: currentPut },
-              { Put: { TableName: this.settings.tableName, Item: historyItem } },
-            ],
-            ClientRequestToken: `${token.slice(0, 30)}-${attempt}`,
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        );
-        return 'written';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-        if (codes.includes('ConditionalCheckFailed')) return 'condition-failed';
-        if (codes.includes('TransactionConflict') && attempt < this.conflictAttempts) {
-          // Another transaction on the same job is in flight; after it, our condition decides.
-          await sleep(20 * 2 ** attempt * (0.5 + Math.random()));
-          continue;
-        }
-        throw error;
-      }
+    try {
+      await this.ddb.send(
+        new PutCommand({
+          TableName: this.settings.tableName,
+          Item: currentJobToItem(write.current),
+          ...conditionExpression(write.condition),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'condition-failed';
+      throw error;
     }
   }
 }
@@ -279,8 +246,4 @@ function conditionExpression(
 
 function isDocumentClient(client: DynamoDBClient | DynamoDBDocumentClient): client is DynamoDBDocumentClient {
   return client instanceof DynamoDBDocumentClient;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

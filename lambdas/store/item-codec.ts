@@ -1,9 +1,11 @@
 import { JobsTableAttributes as A } from '../contract/table-schema.js';
-import type { HistoryRecord, StatusPair } from '../core/history.js';
+import { type HistoryRecord, historyRecordId, type StatusPair } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { ListCursor, StoredJob } from '../core/ports.js';
 import {
   type CurrentJob,
+  type LatestRecord,
+  recordOfCurrent,
   TRUNCATED_COUNTER,
   TRUNCATED_SOURCE_NAME,
   TRUNCATION_MARKER,
@@ -49,6 +51,14 @@ export function historySortKey(version: number): string {
 
 export function currentItemKey(key: JobKey | string): Item {
   return { [A.PARTITION_KEY]: jobPartitionKey(key), [A.SORT_KEY]: CURRENT_SORT_KEY };
+}
+
+/**
+ * How the job keys of one target of a service begin (`service/region/account/`, each part URI-encoded as
+ * in `formatJobKey`): the `ActiveByService` sort key prefix of that target's jobs.
+ */
+export function targetKeyPrefix(service: ServiceId, target: Target): string {
+  return `${[service, target.region, target.accountId].map(encodeURIComponent).join('/')}/`;
 }
 
 /**
@@ -114,26 +124,34 @@ export function listCursorFromItem(item: Item | undefined): ListCursor | undefin
   };
 }
 
-/** The item of a job's current state. Non-terminal jobs carry `activeService` (the sparse index key). */
+/**
+ * The item of a job's current state. Only the attributes no other one already says: the snapshot holds the
+ * key, statuses and times; the index keys are set only where the index wants the item (sparse):
+ * `activeService` while the job is not final, `currentStatus` and the feed keys once it is (a final job's
+ * last record lives in this item, see `recordFromItem`).
+ */
 export function currentJobToItem(job: CurrentJob): Item {
-  const { snapshot } = job;
-  const truncatedFields = truncatedFieldsOf(snapshot);
+  const { snapshot, latestRecord } = job;
+  const final = isTerminal(snapshot.status);
   return {
     [A.PARTITION_KEY]: jobPartitionKey(snapshot.key),
     [A.SORT_KEY]: CURRENT_SORT_KEY,
-    itemType: ItemType.JOB,
-    jobKey: formatJobKey(snapshot.key),
-    service: snapshot.key.service,
-    rawStatus: snapshot.rawStatus,
-    [A.CURRENT_STATUS]: snapshot.status,
+    [A.JOB_KEY]: formatJobKey(snapshot.key),
     [A.STATUS_SINCE]: job.statusSince,
-    ...(!isTerminal(snapshot.status) && { [A.ACTIVE_SERVICE]: snapshot.key.service }),
+    ...(!final && { [A.ACTIVE_SERVICE]: snapshot.key.service }),
+    ...(final && { [A.CURRENT_STATUS]: snapshot.status }),
+    ...(final &&
+      latestRecord && {
+        [A.CHANGE_KIND]: latestRecord.kind,
+        [A.CHANGED_AT]: isoOrSame(latestRecord.recordedAt),
+      }),
     version: job.version,
     lastChangeAt: job.lastChangeAt,
     writtenAt: job.writtenAt,
     ...(job.stalledSince !== undefined && { stalledSince: job.stalledSince }),
+    ...(latestRecord && { latestRecord: plain(latestRecord) }),
     snapshot: plain(snapshot),
-    ...(truncatedFields.length > 0 && { truncated: true, truncatedFields }),
+    ...truncationOf(snapshot),
   };
 }
 
@@ -147,6 +165,7 @@ export function currentJobFromItem(item: Item): CurrentJob | undefined {
   const writtenAt = stringOf(item, 'writtenAt');
   const since = item[A.STATUS_SINCE];
   const statusSince = typeof since === 'string' ? since : lastChangeAt;
+  const latestRecord = latestRecordOfItem(item, item.latestRecord);
   return {
     snapshot,
     version,
@@ -154,6 +173,7 @@ export function currentJobFromItem(item: Item): CurrentJob | undefined {
     writtenAt,
     statusSince,
     ...(typeof item.stalledSince === 'string' && { stalledSince: item.stalledSince }),
+    ...(latestRecord && { latestRecord }),
   };
 }
 
@@ -163,36 +183,26 @@ export function storedJobFromItem(item: Item): StoredJob | undefined {
 }
 
 /**
- * The item of one history record. It carries the full snapshot and the from/to statuses, so a stream
- * consumer can build the event from the item alone. `expiresAt` (epoch seconds) turns on TTL for it.
+ * The item of one history record: the snapshot, and only what the snapshot and the key do not say (the
+ * version is in the sort key, the record id is derived, the statuses after the record are the snapshot's).
+ * `expiresAt` (epoch seconds) turns on TTL for it.
  */
 export function historyRecordToItem(record: HistoryRecord, options: { expiresAt?: number } = {}): Item {
-  const truncatedFields = truncatedFieldsOf(record.snapshot);
+  const changedAt = isoOrSame(record.recordedAt);
   const base: Item = {
     [A.PARTITION_KEY]: jobPartitionKey(record.key),
     [A.SORT_KEY]: historySortKey(record.version),
-    itemType: ItemType.HISTORY,
-    recordId: record.recordId,
-    kind: record.kind,
-    jobKey: formatJobKey(record.key),
-    service: record.key.service,
-    version: record.version,
-    recordedAt: record.recordedAt,
-    status: record.snapshot.status,
-    rawStatus: record.snapshot.rawStatus,
     [A.CHANGE_KIND]: record.kind,
-    [A.CHANGED_AT]: isoOrSame(record.recordedAt),
+    [A.CHANGED_AT]: changedAt,
+    // Kept as given only when the feed key had to normalize it.
+    ...(changedAt !== record.recordedAt && { recordedAt: record.recordedAt }),
     ...(options.expiresAt !== undefined && { [A.EXPIRES_AT]: options.expiresAt }),
     snapshot: plain(record.snapshot),
-    ...(truncatedFields.length > 0 && { truncated: true, truncatedFields }),
+    ...truncationOf(record.snapshot),
   };
   switch (record.kind) {
     case 'transition':
-      return {
-        ...base,
-        ...(record.from && { from: { ...record.from } }),
-        to: { ...record.to },
-      };
+      return { ...base, ...(record.from && { from: { ...record.from } }) };
     case 'stall':
       return { ...base, lastChangeAt: record.lastChangeAt, stalledForSeconds: record.stalledForSeconds };
     case 'progress':
@@ -201,9 +211,10 @@ export function historyRecordToItem(record: HistoryRecord, options: { expiresAt?
 }
 
 /**
- * The history record an item holds, from a plain unmarshalled item (a Query result, or a stream record's
- * `NewImage` after `unmarshall`). Returns `undefined` for items that are not history records (current
- * items); throws `ItemDecodeError` for a history item that is malformed, so it is never silently dropped.
+ * The history record a history item holds, from a plain unmarshalled item (a Query result). Reads the
+ * items of both layouts (before the slimming they also carried `recordId`, `version`, `kind`, `to`, ...).
+ * Returns `undefined` for items that are not history items; throws `ItemDecodeError` for a history item
+ * that is malformed, so it is never silently dropped.
  */
 export function historyRecordFromItem(item: Item): HistoryRecord | undefined {
   const sortKey = item[A.SORT_KEY];
@@ -212,19 +223,20 @@ export function historyRecordFromItem(item: Item): HistoryRecord | undefined {
     (typeof sortKey === 'string' && sortKey.startsWith(HISTORY_SORT_KEY_PREFIX));
   if (!isHistory) return undefined;
   const snapshot = snapshotOf(item, item.snapshot);
-  const version = numberOf(item.version);
+  const version =
+    numberOf(item.version) ??
+    (typeof sortKey === 'string' ? numberOf(sortKey.slice(HISTORY_SORT_KEY_PREFIX.length)) : undefined);
   if (version === undefined || version < 1) throw new ItemDecodeError(item, 'no version');
-  const base = {
-    recordId: stringOf(item, 'recordId'),
-    key: snapshot.key,
-    version,
-    recordedAt: stringOf(item, 'recordedAt'),
-    snapshot,
-  };
-  switch (item.kind) {
+  const kind = item.kind ?? item[A.CHANGE_KIND];
+  const recordedAt = typeof item.recordedAt === 'string' ? item.recordedAt : stringOf(item, A.CHANGED_AT);
+  const recordId =
+    typeof item.recordId === 'string'
+      ? item.recordId
+      : historyRecordId(snapshot.key, version, kind as HistoryRecord['kind'], snapshot.rawStatus);
+  const base = { recordId, key: snapshot.key, version, recordedAt, snapshot };
+  switch (kind) {
     case 'transition': {
-      const to = statusPairOf(item, item.to);
-      if (!to) throw new ItemDecodeError(item, 'a transition without "to"');
+      const to = statusPairOf(item, item.to) ?? { status: snapshot.status, rawStatus: snapshot.rawStatus };
       const from = statusPairOf(item, item.from);
       return { ...base, kind: 'transition', to, ...(from && { from }) };
     }
@@ -237,8 +249,25 @@ export function historyRecordFromItem(item: Item): HistoryRecord | undefined {
     case 'progress':
       return { ...base, kind: 'progress' };
     default:
-      throw new ItemDecodeError(item, `unknown record kind ${JSON.stringify(item.kind)}`);
+      throw new ItemDecodeError(item, `unknown record kind ${JSON.stringify(kind)}`);
   }
+}
+
+/**
+ * A record as the history and the feed hold it: a history item, or the current item of a final job, which
+ * keeps the job's last record itself (no history item is written for it). `undefined` for anything else.
+ */
+export function recordFromItem(item: Item): HistoryRecord | undefined {
+  if (item[A.SORT_KEY] !== CURRENT_SORT_KEY) return historyRecordFromItem(item);
+  if (item[A.CHANGE_KIND] === undefined) return undefined;
+  const job = currentJobFromItem(item);
+  return job && recordOfCurrent(job);
+}
+
+/** `truncated` and `truncatedFields`, only on an item whose snapshot was cut: a filterable flag. */
+function truncationOf(snapshot: JobSnapshot): Item {
+  const truncatedFields = truncatedFieldsOf(snapshot);
+  return truncatedFields.length > 0 ? { truncated: true, truncatedFields } : {};
 }
 
 /** Which snapshot fields carry the truncation marker (set by `boundSnapshot`). */
@@ -307,6 +336,25 @@ function withoutMalformedText(snapshot: JobSnapshot, fields: readonly (keyof Job
   return Object.fromEntries(
     Object.entries(snapshot).filter(([name]) => !(bad as string[]).includes(name)),
   ) as unknown as JobSnapshot;
+}
+
+function latestRecordOfItem(item: Item, value: unknown): LatestRecord | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value) || typeof value.recordedAt !== 'string') {
+    throw new ItemDecodeError(item, 'a malformed latestRecord');
+  }
+  const kind = value.kind;
+  if (kind !== 'transition' && kind !== 'stall' && kind !== 'progress') {
+    throw new ItemDecodeError(item, `unknown record kind ${JSON.stringify(kind)}`);
+  }
+  const from = statusPairOf(item, value.from);
+  const stalledForSeconds = numberOf(value.stalledForSeconds);
+  return {
+    kind,
+    recordedAt: value.recordedAt,
+    ...(from && { from }),
+    ...(stalledForSeconds !== undefined && { stalledForSeconds }),
+  };
 }
 
 function statusPairOf(item: Item, value: unknown): StatusPair | undefined {

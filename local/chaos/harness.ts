@@ -7,7 +7,7 @@ import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { SERVICE_IDS, type ServiceId } from '../../lambdas/core/service-id.js';
 import type { PollResult } from '../../lambdas/handlers/poll-handler.js';
 import { createDocumentClient, localClientConfig } from '../../lambdas/store/document-client.js';
-import { historyRecordFromItem } from '../../lambdas/store/item-codec.js';
+import { recordFromItem } from '../../lambdas/store/item-codec.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { EventBridgeStandIn } from '../eventbridge-standin/standin.js';
 import type { FakeRequest } from '../fakes/fake-aws-server.js';
@@ -253,7 +253,7 @@ class ChaosRun {
     const publisher = (await import('../../lambdas/handlers/publisher.js')) as { handler: StreamHandler };
     const handler: StreamHandler = async (event, context) => {
       const response = await publisher.handler(event, context);
-      const published = event.Records.some((record) => record.dynamodb?.NewImage?.itemType?.S === 'history');
+      const published = event.Records.some((record) => record.dynamodb?.NewImage?.sk?.S === 'CURRENT');
       if (this.discardNext && published) {
         this.discardNext = false;
         this.discarded += 1;
@@ -709,7 +709,7 @@ class ChaosRun {
         }),
       );
       for (const item of page.Items ?? []) {
-        const record = historyRecordFromItem(item);
+        const record = recordFromItem(item);
         if (record) records.push(record);
       }
       startKey = page.LastEvaluatedKey;

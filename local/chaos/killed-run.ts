@@ -17,7 +17,8 @@ export interface KilledRun {
 
 /**
  * One poll of `service` in a child process (the deployed entry, configured from this process's
- * environment), killed with SIGKILL the moment DynamoDB has committed its `afterWrites`-th transaction: the
+ * environment), killed with SIGKILL the moment DynamoDB has committed its `afterWrites`-th PutItem (a job's
+ * current item, which carries the record the stream publisher turns into history and an event): the
  * write is durable, and the run never reads the acknowledgement, logs it, or does anything after it. The
  * proxy must be the DynamoDB endpoint the child uses, and nothing else may write through it meanwhile.
  */
@@ -31,7 +32,7 @@ export async function killedPoll(
   let child: ChildProcess | undefined;
   let killed = false;
   proxy.onResponse((operation) => {
-    if (operation.operation !== 'TransactWriteItems' || killed) return 'forward';
+    if (operation.operation !== 'PutItem' || killed) return 'forward';
     writes += 1;
     if (writes < afterWrites) return 'forward';
     killed = true;

@@ -135,6 +135,8 @@ const PUBLISHER_ACTIONS = [
   'dynamodb:GetRecords',
   'dynamodb:GetShardIterator',
   'dynamodb:ListStreams',
+  // The history items, stored from the current items' writes.
+  'dynamodb:PutItem',
   'events:PutEvents',
   'logs:CreateLogStream',
   'logs:PutLogEvents',
@@ -533,7 +535,7 @@ describe('the jobs table', () => {
 });
 
 describe('the publisher', () => {
-  it('reads the stream in bounded, bisecting batches, passes only transitions and stalls, and dead-letters', () => {
+  it('reads the stream in bounded, bisecting batches, passes only current-item writes, and dead-letters', () => {
     // Act
     const [fnId] = publisher(defaults);
     const queue = ofType(defaults.resources, 'AWS::SQS::Queue');
@@ -557,8 +559,8 @@ describe('the publisher', () => {
         Filters: [
           {
             Pattern: JSON.stringify({
-              eventName: ['INSERT'],
-              dynamodb: { NewImage: { changeKind: { S: ['transition', 'stall'] } } },
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { sk: { S: ['CURRENT'] } } },
             }),
           },
         ],

@@ -12,7 +12,7 @@ import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
-import { historyRecordFromItem } from '../../lambdas/store/item-codec.js';
+import { changeOfWrite } from '../../lambdas/store/history-writer.js';
 import { at, jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
 
 let db: TestDb;
@@ -188,9 +188,12 @@ describe('JobQueries on DynamoDB Local', () => {
     await expect(queries.history(lake1, { limit: 0 })).rejects.toThrow(RangeError);
   });
 
-  it('every history record comes out of the table stream, decodable by historyRecordFromItem', async () => {
+  it("every record comes out of the table stream, from the current item's writes (changeOfWrite)", async () => {
     const table = await db.client.send(new DescribeTableCommand({ TableName: db.tableName }));
-    expect(table.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+    expect(table.Table?.StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
     const streams = new DynamoDBStreamsClient(localClientConfig(db.local.endpoint));
     try {
       const stream = await streams.send(
@@ -210,8 +213,10 @@ describe('JobQueries on DynamoDB Local', () => {
           const page = await streams.send(new GetRecordsCommand({ ShardIterator: next }));
           for (const record of page.Records ?? []) {
             const image = record.dynamodb?.NewImage;
-            const history = image && historyRecordFromItem(unmarshall(image as never));
-            if (history) decoded.push(history);
+            const old = record.dynamodb?.OldImage;
+            const made =
+              image && changeOfWrite(unmarshall(image as never), old && unmarshall(old as never)).made;
+            if (made) decoded.push(made);
           }
           if ((page.Records ?? []).length === 0) break;
           next = page.NextShardIterator;

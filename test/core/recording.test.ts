@@ -69,6 +69,7 @@ describe('planRecord', () => {
       lastChangeAt: iso(0),
       writtenAt: iso(1),
       statusSince: iso(0),
+      latestRecord: { kind: 'transition', recordedAt: iso(0) },
     });
     expect(plan.write?.history).toEqual({
       kind: 'transition',

@@ -4,7 +4,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { historyRecordToItem } from '../../lambdas/store/item-codec.js';
+import { latestRecordOf } from '../../lambdas/core/recording.js';
+import { currentJobToItem } from '../../lambdas/store/item-codec.js';
 import { startMotoServer } from '../../local/moto-server.js';
 import { KEYS, pair, transition } from './fixtures.js';
 
@@ -65,7 +66,16 @@ describe('the publisher handler', () => {
       vi.resetModules();
       const { handler } = await import('../../lambdas/handlers/publisher.js');
       const key = { ...KEYS.healthlake, region: 'eu-isoe-west-1' };
-      const item = historyRecordToItem(transition(key, undefined, pair('QUEUED', 'SUBMITTED'), 1));
+      // A first sighting as a final job: its record is the current item, so nothing to store, one event.
+      const record = transition(key, undefined, pair('SUCCEEDED', 'COMPLETED'), 1);
+      const item = currentJobToItem({
+        snapshot: record.snapshot,
+        version: 1,
+        lastChangeAt: record.recordedAt,
+        writtenAt: record.recordedAt,
+        statusSince: record.recordedAt,
+        latestRecord: latestRecordOf(record),
+      });
       const event: DynamoDBStreamEvent = {
         Records: [
           {
@@ -132,18 +142,28 @@ describe('the publisher handler', () => {
       });
       vi.resetModules();
       const { handler } = await import('../../lambdas/handlers/publisher.js');
-      const record = (sequence: string, jobId: string) => ({
-        eventName: 'INSERT' as const,
-        dynamodb: {
-          SequenceNumber: sequence,
-          NewImage: marshall(
-            historyRecordToItem(
-              transition({ ...KEYS.healthlake, jobId }, undefined, pair('QUEUED', 'SUBMITTED'), 1),
-            ),
-            { removeUndefinedValues: true },
-          ) as Record<string, AttributeValue> as never,
-        },
-      });
+      // First sightings as final jobs: each record stays in its current item, so the publisher stores nothing.
+      const record = (sequence: string, jobId: string) => {
+        const made = transition({ ...KEYS.healthlake, jobId }, undefined, pair('SUCCEEDED', 'COMPLETED'), 1);
+        const item = currentJobToItem({
+          snapshot: made.snapshot,
+          version: 1,
+          lastChangeAt: made.recordedAt,
+          writtenAt: made.recordedAt,
+          statusSince: made.recordedAt,
+          latestRecord: latestRecordOf(made),
+        });
+        return {
+          eventName: 'INSERT' as const,
+          dynamodb: {
+            SequenceNumber: sequence,
+            NewImage: marshall(item, { removeUndefinedValues: true }) as Record<
+              string,
+              AttributeValue
+            > as never,
+          },
+        };
+      };
       const context = {
         invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:job-status-publisher',
       } as Context;

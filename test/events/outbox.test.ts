@@ -7,7 +7,7 @@ import {
   type AttributeValue as StreamAttributeValue,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   DynamoDBBatchResponse,
   DynamoDBRecord,
@@ -20,7 +20,8 @@ import type { DeadLetter, DeadLetterSink } from '../../lambdas/events/publisher.
 import { EventBridgePublisher } from '../../lambdas/events/publisher.js';
 import { publishStreamBatch } from '../../lambdas/events/stream-publisher.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
-import { historyRecordFromItem } from '../../lambdas/store/item-codec.js';
+import { changeOfWrite, DynamoHistoryWriter } from '../../lambdas/store/history-writer.js';
+import { jobPartitionKey } from '../../lambdas/store/item-codec.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { FakeEventBridge } from '../../local/fakes/eventbridge.js';
 import { createJobsTable } from '../../local/jobs-table.js';
@@ -29,9 +30,9 @@ import { schemaErrors } from './schema-validator.js';
 import { eventBridgeClient, eventIdOf, lambdaContext, TEST_REGION } from './support.js';
 
 /**
- * The outbox end to end: the real store writes history to DynamoDB Local, nothing publishes at write time
- * (the poller "dies"), and the table's stream, read with the real Streams API and handed to the real
- * handler as Lambda would, still gets every event out.
+ * The outbox end to end: the real store writes the current item to DynamoDB Local, nothing publishes at
+ * write time (the poller "dies"), and the table's stream, read with the real Streams API and handed to the
+ * real handler as Lambda would, still gets every history item written (once) and every event out.
  */
 
 type Handler = (
@@ -62,7 +63,11 @@ describe('history records as the outbox, on DynamoDB Local streams', () => {
     client = new DynamoDBClient({ endpoint: ddbLocal.endpoint, region: TEST_REGION });
     streams = new DynamoDBStreamsClient({ endpoint: ddbLocal.endpoint, region: TEST_REGION });
     // The handler reads its settings once, at load: set them, then load it.
-    Object.assign(process.env, ENV, { AWS_ENDPOINT_URL_EVENTBRIDGE: fake.endpoint });
+    Object.assign(process.env, ENV, {
+      AWS_ENDPOINT_URL_EVENTBRIDGE: fake.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: ddbLocal.endpoint,
+      AWS_REGION: TEST_REGION,
+    });
     ({ handler } = await import('../../lambdas/handlers/publisher.js'));
   });
 
@@ -98,30 +103,30 @@ describe('history records as the outbox, on DynamoDB Local streams', () => {
     return [first.record, second.record] as const;
   }
 
-  it('a poller that dies after writing history still gets its events out, exactly once per record', async () => {
+  it('a poller that dies after its write still gets its history and events out, exactly once per record', async () => {
     // Prepare: the write happens, then the poller dies: nothing is published at write time.
     const [queued, running] = await recordTwoTransitions();
     expect(fake.accepted).toHaveLength(0);
+    expect(await historySortKeys()).toEqual([]);
 
-    // Act: the stream delivers the table's new items to the publisher.
+    // Act: the stream delivers the current item's two writes to the publisher, twice (a retried batch).
     const event = await readStream(tableName);
     const response = await handler(event, lambdaContext());
+    const accepted = [...fake.accepted];
+    await handler(event, lambdaContext());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    // Four stream records (the current item twice, two history items), two events.
-    expect(event.Records).toHaveLength(4);
-    expect(fake.accepted.map((accepted) => eventIdOf(accepted.entry))).toEqual([
-      queued.recordId,
-      running.recordId,
-    ]);
-    for (const { entry } of fake.accepted) {
+    expect(event.Records).toHaveLength(2);
+    expect(await historySortKeys()).toEqual(['H#0000000001', 'H#0000000002']);
+    expect(accepted.map((item) => eventIdOf(item.entry))).toEqual([queued.recordId, running.recordId]);
+    for (const { entry } of accepted) {
       expect(entry.EventBusName).toBe('jobs');
       expect(schemaErrors(entry.DetailType ?? '', JSON.parse(entry.Detail ?? '{}'))).toBe('');
     }
     const details = fake.acceptedDetails<{ previousStatus?: string; status: string; version: number }>();
     expect(
-      details.map(({ previousStatus, status, version }) => ({ previousStatus, status, version })),
+      details.slice(0, 2).map(({ previousStatus, status, version }) => ({ previousStatus, status, version })),
     ).toEqual([
       { previousStatus: undefined, status: 'QUEUED', version: 1 },
       { previousStatus: 'QUEUED', status: 'RUNNING', version: 2 },
@@ -140,6 +145,7 @@ describe('history records as the outbox, on DynamoDB Local streams', () => {
     // Assess
     const ids = fake.accepted.map((accepted) => eventIdOf(accepted.entry));
     expect(ids).toEqual([queued.recordId, running.recordId, queued.recordId, running.recordId]);
+    expect(await historySortKeys()).toEqual(['H#0000000001', 'H#0000000002']);
     const [first, , again] = fake.accepted;
     expect(again?.entry.Detail).toBe(first?.entry.Detail);
     expect(again?.eventId).not.toBe(first?.eventId);
@@ -209,16 +215,16 @@ describe('history records as the outbox, on DynamoDB Local streams', () => {
     // Act
     const response = await relay(event, new MemorySink({ broken: true }));
 
-    // Assess: exactly the two history records, by sequence number.
+    // Assess: exactly the two writes that made records, by sequence number.
     const historySequences = event.Records.filter(
-      (record) => record.dynamodb?.NewImage?.itemType?.S === 'history',
+      (record) => record.dynamodb?.NewImage?.sk?.S === 'CURRENT',
     ).map((record) => record.dynamodb?.SequenceNumber);
     expect(historySequences).toHaveLength(2);
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(historySequences);
   });
 
-  it('fails an undecodable history item instead of dropping it, and still publishes the rest', async () => {
-    // Prepare: a good transition, then a history item with no snapshot.
+  it('fails an undecodable current item instead of dropping it, and still publishes the rest', async () => {
+    // Prepare: a good transition, then a current item with no snapshot.
     const [queued, running] = await recordTwoTransitions();
     const documents = DynamoDBDocumentClient.from(client);
     await documents.send(
@@ -226,10 +232,9 @@ describe('history records as the outbox, on DynamoDB Local streams', () => {
         TableName: tableName,
         Item: {
           pk: 'JOB#broken',
-          sk: 'H#0000000001',
-          itemType: 'history',
-          kind: 'transition',
-          recordId: 'x',
+          sk: 'CURRENT',
+          jobKey: 'healthlake/x/y/z/broken',
+          version: 1,
         },
       }),
     );
@@ -256,7 +261,26 @@ describe('history records as the outbox, on DynamoDB Local streams', () => {
       maxAttempts: 3,
       sleep: async () => {},
     });
-    return publishStreamBatch(event, { publisher, decode: historyRecordFromItem });
+    const history = new DynamoHistoryWriter({ client, tableName, historyRetentionDays: 90 });
+    return publishStreamBatch(event, {
+      publisher,
+      decode: changeOfWrite,
+      storeHistory: (record) => history.put(record),
+    });
+  }
+
+  /** The sort keys of the history items of the test job. */
+  async function historySortKeys(): Promise<string[]> {
+    const documents = DynamoDBDocumentClient.from(client);
+    const { Items } = await documents.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+        ExpressionAttributeValues: { ':pk': jobPartitionKey(KEYS.healthlake), ':h': 'H#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item.sk));
   }
 
   /** Everything in the table's stream so far, as the Lambda event Lambda would build from it. */
@@ -305,6 +329,7 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
     Object.fromEntries(Object.entries(value).map(([name, attribute]) => [name, toLambdaValue(attribute)]));
   const data = record.dynamodb ?? {};
   const newImage = image(data.NewImage);
+  const oldImage = image(data.OldImage);
   const keys = image(data.Keys);
   return {
     eventID: record.eventID,
@@ -319,6 +344,7 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
       }),
       ...(keys && { Keys: keys }),
       ...(newImage && { NewImage: newImage }),
+      ...(oldImage && { OldImage: oldImage }),
       SequenceNumber: data.SequenceNumber,
       SizeBytes: data.SizeBytes,
       StreamViewType: data.StreamViewType,

@@ -7,6 +7,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-loc
 import { createJobsTable } from '../../local/jobs-table.js';
 import { FakeEntityResolution } from '../../local/services/entityresolution/fake.js';
 import { HealthLakeFake } from '../../local/services/healthlake/fake.js';
+import { startHistoryPublisher } from '../store/support.js';
 
 /**
  * The deployed handler code, end to end: the real SDK clients against the wire-protocol fakes, the real
@@ -39,11 +40,15 @@ function cycle(result: PollResult) {
   return result;
 }
 
+let historyPublisher: Awaited<ReturnType<typeof startHistoryPublisher>>;
+
 beforeAll(async () => {
   ddb = await startDynamoDbLocal();
   const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1' });
   await createJobsTable(client, 'jobs-handler-test');
   queries = new JobQueries({ client, tableName: 'jobs-handler-test', consistentRead: true });
+  // The stack's stream publisher, which stores the history the pollers' writes carry.
+  historyPublisher = await startHistoryPublisher({ local: ddb, client, tableName: 'jobs-handler-test' });
   await healthlake.start();
   await entityResolution.start();
   Object.assign(process.env, {
@@ -62,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
+  await historyPublisher?.stop();
   await healthlake.stop();
   await entityResolution.stop();
   await ddb?.stop();
@@ -108,6 +114,7 @@ describe('HealthLake poller', () => {
     expect(result.transitions).toBe(1);
     const key = (await queries.running({ service: 'healthlake' })).items[0]?.snapshot.key;
     expect(key?.jobId).toBe('job-queued');
+    await historyPublisher.drain();
     const history = await queries.history(`healthlake/us-east-1/${ACCOUNT}/${DATASTORE}/job-running`);
     expect(
       history.items.map((record) => record.kind === 'transition' && [record.from?.status, record.to.status]),
@@ -193,6 +200,7 @@ describe('Entity Resolution poller (summary lists, no server-side filters)', () 
     // Assess
     expect(throttled).toMatchObject({ transitions: 0, errors: { throttled: 1 } });
     expect(recovered).toMatchObject({ transitions: 1, errors: {} });
+    await historyPublisher.drain();
     const history = await queries.history(
       `entityresolution/us-east-1/${ACCOUNT}/${WORKFLOW}/${running.jobId}`,
     );

@@ -128,7 +128,9 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   });
   await relay.start();
 
+  /** The job's records once the publisher has stored what the stream holds so far (history comes from it). */
   async function history(key: string): Promise<HistoryRecord[]> {
+    await relay.drain();
     const records: HistoryRecord[] = [];
     let cursor: string | undefined;
     do {

@@ -23,6 +23,7 @@ import {
   synthesize,
 } from '../cdk/support.js';
 import { eventSchemas, serviceListMismatches } from '../events/schema-services.js';
+import { startHistoryPublisher } from '../store/support.js';
 import { sixthBackend } from './sixth/index.js';
 
 /**
@@ -53,6 +54,7 @@ type Handler = (event: unknown, context: Context) => Promise<PollResult>;
 
 let ddb: DynamoDbLocal;
 let queries: JobQueries;
+let historyPublisher: Awaited<ReturnType<typeof startHistoryPublisher>>;
 
 function lambdaContext(): Context {
   return {
@@ -68,12 +70,15 @@ beforeAll(async () => {
   const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1' });
   await createJobsTable(client, TABLE);
   queries = new JobQueries({ client, tableName: TABLE, consistentRead: true });
+  // The stack's stream publisher, which stores the history the pollers' writes carry.
+  historyPublisher = await startHistoryPublisher({ local: ddb, client, tableName: TABLE });
   vi.stubEnv('JOBS_TABLE_NAME', TABLE);
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', ddb.endpoint);
   vi.stubEnv('AWS_REGION', 'us-east-1');
 });
 
 afterAll(async () => {
+  await historyPublisher?.stop();
   vi.unstubAllEnvs();
   await ddb?.stop();
 });
@@ -115,6 +120,7 @@ describe('a sixth service added by one line in each registry', () => {
     expect(first).toMatchObject({ mode: 'cycle', transitions: 2, errors: {} });
     expect(second).toMatchObject({ mode: 'cycle', transitions: 1, errors: {} });
     expect(refresh).toMatchObject({ mode: 'refresh' });
+    await historyPublisher.drain();
     const history = await queries.history(`sixth/us-east-1/${ACCOUNT}/alpha/export-1`);
     expect(history.items.map((r) => r.kind === 'transition' && [r.from?.status, r.to.status])).toEqual([
       [undefined, 'RUNNING'],
@@ -128,6 +134,7 @@ describe('a sixth service added by one line in each registry', () => {
 
   it('gets its scope ARN in events, its name in the report, and a schema check that fails until the schemas name it', async () => {
     // Arrange
+    await historyPublisher.drain();
     const history: HistoryRecord[] = [
       ...(await queries.history(`sixth/us-east-1/${ACCOUNT}/alpha/export-1`)).items,
       ...(await queries.history(`sixth/us-east-1/${ACCOUNT}/alpha/export-2`)).items,

@@ -1,18 +1,29 @@
-import { DescribeTimeToLiveCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JobQueries } from '../../cli/queries.js';
 import type { JobKey } from '../../lambdas/core/job-key.js';
 import type { Log, RecordResult } from '../../lambdas/core/ports.js';
 import { SNAPSHOT_LIMITS, TRUNCATED_COUNTER, TRUNCATION_MARKER } from '../../lambdas/core/recording.js';
 import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import { JobStatus } from '../../lambdas/core/status.js';
-import { createDocumentClient } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
+import { DynamoHistoryWriter } from '../../lambdas/store/history-writer.js';
 import { historyRecordFromItem, jobPartitionKey } from '../../lambdas/store/item-codec.js';
 import type { StoreSettings } from '../../lambdas/store/settings.js';
-import { at, itemSizeBytes, jobKey, snapshot, startTestDb, T0, type TestDb } from './support.js';
+import {
+  at,
+  itemSizeBytes,
+  jobKey,
+  snapshot,
+  startHistoryPublisher,
+  startTestDb,
+  T0,
+  type TestDb,
+} from './support.js';
 
 let db: TestDb;
+let publisher: Awaited<ReturnType<typeof startHistoryPublisher>>;
 let clock: Date;
 const warnings: { message: string; extra?: Record<string, unknown> }[] = [];
 const log: Log = {
@@ -25,9 +36,11 @@ const log: Log = {
 };
 
 beforeAll(async () => {
-  db = await startTestDb();
+  db = await startTestDb({ inlineHistory: false });
+  publisher = await startHistoryPublisher(db);
 });
 afterAll(async () => {
+  await publisher?.stop();
   await db?.stop();
 });
 beforeEach(() => {
@@ -57,8 +70,17 @@ async function items(key: JobKey): Promise<Record<string, unknown>[]> {
   return response.Items ?? [];
 }
 
+/** The job's history items, once the stream publisher has stored everything written so far. */
 async function historyItems(key: JobKey) {
+  await publisher.drain();
   return (await items(key)).filter((item) => String(item.sk).startsWith('H#'));
+}
+
+/** The job's records as the query side reads them: history items and a final job's current item. */
+async function records(key: JobKey) {
+  await publisher.drain();
+  const queries = new JobQueries({ client: db.client, tableName: db.tableName, consistentRead: true });
+  return (await queries.history(key)).items;
 }
 
 /** Records `next` over what the store holds now, as a poller does. */
@@ -67,12 +89,14 @@ async function observe(s: DynamoJobStateStore, next: JobSnapshot): Promise<Recor
 }
 
 describe('DynamoJobStateStore on DynamoDB Local', () => {
-  it('writes the current item and one history record per change, in one transaction each', async () => {
+  it('writes one conditional Put of the current item per change; the stream makes one record of each', async () => {
     const s = store();
     const key = jobKey('lifecycle');
     const first = await observe(s, snapshot(key, 'QUEUED', 'SUBMITTED', 0));
     expect(first.kind).toBe('transition');
-    expect(db.writes.commands).toEqual(['TransactWriteItemsCommand']);
+    expect(db.writes.commands).toEqual(['PutItemCommand']);
+    // A small item in one index (ActiveByService): 1 unit for the table, 1 for the index.
+    expect(db.writes.units).toBe(2);
     await observe(s, snapshot(key, 'RUNNING', 'IN_PROGRESS', 60));
     const done = await observe(s, snapshot(key, 'SUCCEEDED', 'COMPLETED', 120, { endedAt: at(110) }));
     expect(done).toMatchObject({
@@ -92,16 +116,19 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
       lastChangeAt: at(120),
       writtenAt: at(0),
     });
-    const history = (await historyItems(key)).map((item) => historyRecordFromItem(item));
-    expect(history.map((record) => [record?.version, record?.kind, record?.snapshot.rawStatus])).toEqual([
+    const history = await records(key);
+    expect(history.map((record) => [record.version, record.kind, record.snapshot.rawStatus])).toEqual([
       [1, 'transition', 'SUBMITTED'],
       [2, 'transition', 'IN_PROGRESS'],
       [3, 'transition', 'COMPLETED'],
     ]);
     if (done.kind === 'transition') expect(history[2]).toEqual(done.record);
+    // The final record is the current item itself: history items only for the two before it.
+    expect((await historyItems(key)).map((item) => item.sk)).toEqual(['H#0000000001', 'H#0000000002']);
     const currentItem = (await items(key)).find((item) => item.sk === 'CURRENT');
     expect(currentItem?.activeService).toBeUndefined();
     expect(currentItem?.currentStatus).toBe('SUCCEEDED');
+    expect(currentItem).toMatchObject({ changeKind: 'transition', changedAt: at(120) });
   });
 
   it('writes nothing at all for an unchanged job, poll after poll', async () => {
@@ -155,6 +182,9 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     await observe(s, snapshot(key, 'RUNNING', 'IN_PROGRESS', 10, { progress: { files: 5 } }));
     const history = (await historyItems(key)).map((item) => historyRecordFromItem(item));
     expect(history.map((record) => record?.kind)).toEqual(['transition', 'progress']);
+    // Both are stored; only the transition is published (progress records never are).
+    const published = publisher.published.filter((record) => record.key.jobId === key.jobId);
+    expect(published.map((record) => record.kind)).toEqual(['transition']);
     expect((await s.get(key))?.version).toBe(2);
   });
 
@@ -230,25 +260,37 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
   });
 
   it('sets the TTL attribute on history only, from the retention setting', async () => {
-    const s = store({ historyRetentionDays: 30 });
+    const s = store();
     const key = jobKey('ttl');
-    await observe(s, snapshot(key, 'QUEUED', 'SUBMITTED', 0));
+    const made = await observe(s, snapshot(key, 'QUEUED', 'SUBMITTED', 0));
     const [current, history] = [
       (await items(key)).find((item) => item.sk === 'CURRENT'),
       (await historyItems(key))[0],
     ];
-    expect(history?.expiresAt).toBe(T0 / 1000 + 30 * 86_400);
+    expect(history?.expiresAt).toBe(T0 / 1000 + 90 * 86_400);
     expect(current?.expiresAt).toBeUndefined();
     const ttl = await db.client.send(new DescribeTimeToLiveCommand({ TableName: db.tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({
       AttributeName: 'expiresAt',
       TimeToLiveStatus: 'ENABLED',
     });
+    if (made.kind !== 'transition') throw new Error('no record');
 
-    const keep = store({ historyRetentionDays: 0 });
-    const kept = jobKey('ttl-forever');
-    await observe(keep, snapshot(kept, 'QUEUED', 'SUBMITTED', 0));
-    expect((await historyItems(kept))[0]?.expiresAt).toBeUndefined();
+    // The publisher's retention decides: 30 days, and 0 (kept forever).
+    for (const [retention, expected] of [
+      [30, T0 / 1000 + 30 * 86_400],
+      [0, undefined],
+    ] as const) {
+      const other = { ...made.record, key: jobKey(`ttl-${retention}`) };
+      const writer = new DynamoHistoryWriter({
+        client: db.client,
+        tableName: db.tableName,
+        historyRetentionDays: retention,
+      });
+      expect(await writer.put(other)).toBe('written');
+      expect(await writer.put(other)).toBe('present');
+      expect((await items(other.key))[0]?.expiresAt).toBe(expected);
+    }
   });
 
   it('bounds a huge observation: items stay under 100 KB, marked truncated, and re-observing it writes nothing', async () => {
@@ -275,8 +317,10 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     });
     const result = await observe(s, huge);
     expect(result.kind).toBe('transition');
+    // Final at once: the current item is the job's one record, and the largest item there is.
+    await publisher.drain();
     const all = await items(key);
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(1);
     for (const item of all) {
       expect(itemSizeBytes(item)).toBeLessThan(100_000); // about 57 KB each
       expect(itemSizeBytes(item)).toBeGreaterThan(40_000);
@@ -326,7 +370,13 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     await db.doc.send(
       new PutCommand({
         TableName: db.tableName,
-        Item: { pk: 'JOB#corrupt', sk: 'CURRENT', activeService: service, statusSince: at(0), version: 1 },
+        Item: {
+          pk: 'JOB#corrupt',
+          sk: 'CURRENT',
+          activeService: service,
+          jobKey: 'panorama/us-east-1//corrupt',
+          version: 1,
+        },
       }),
     );
     const errors: unknown[] = [];
@@ -428,7 +478,7 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     const stalled = await s.get(key);
     if (!stalled) throw new Error('not stored');
     expect(await s.recordStall(stalled, new Date(T0 + 7_300_000))).toBeUndefined();
-    const stallItem = (await historyItems(key)).find((item) => item.kind === 'stall');
+    const stallItem = (await historyItems(key)).find((item) => item.changeKind === 'stall');
     expect(stallItem && historyRecordFromItem(stallItem)).toEqual(stall);
 
     await observe(s, snapshot(key, 'SUCCEEDED', 'COMPLETED', 7400));
@@ -469,42 +519,6 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     expect((await s.get(key))?.snapshot.progress).toEqual({ files: 6 });
   });
 
-  it('retries a transaction DynamoDB cancelled for a conflicting one, then lets the condition decide', async () => {
-    const doc = createDocumentClient(db.client);
-    const s = new DynamoJobStateStore({ client: doc, settings: { tableName: db.tableName } });
-    const key = jobKey('conflict');
-    const send = doc.send.bind(doc);
-    let conflicts = 0;
-    const spy = vi.spyOn(doc, 'send').mockImplementation((async (command: unknown) => {
-      if (command instanceof TransactWriteCommand && conflicts < 2) {
-        conflicts += 1;
-        throw new TransactionCanceledException({
-          message: 'Transaction cancelled',
-          $metadata: {},
-          CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
-        });
-      }
-      return send(command as never);
-    }) as never);
-    try {
-      expect((await s.record(undefined, snapshot(key, 'QUEUED', 'SUBMITTED', 0))).kind).toBe('transition');
-      expect(conflicts).toBe(2);
-      expect(await historyItems(key)).toHaveLength(1);
-      // Endless conflicts: an error after the last attempt, never a claim that someone else won.
-      conflicts = -100;
-      const stuck = new DynamoJobStateStore({
-        client: doc,
-        settings: { tableName: db.tableName },
-        conflictAttempts: 2,
-      });
-      await expect(
-        stuck.record(undefined, snapshot(jobKey('conflict-2'), 'QUEUED', 'SUBMITTED', 0)),
-      ).rejects.toThrow(TransactionCanceledException);
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
   it('accepts a table someone else wrote a version into (a plain GetItem shows the same data)', async () => {
     const s = store();
     const key = jobKey('plain-read');
@@ -514,11 +528,14 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     );
     expect(raw.Item).toMatchObject({
       jobKey: 'healthlake/us-east-1/123456789012/ds-1/plain-read',
-      service: 'healthlake',
-      currentStatus: 'QUEUED',
       activeService: 'healthlake',
       version: 1,
+      latestRecord: { kind: 'transition', recordedAt: at(0) },
+      snapshot: { status: 'QUEUED', rawStatus: 'SUBMITTED' },
     });
+    // Sparse: an active job is in no final-status list and its record is a history item, not the feed's.
+    expect(raw.Item).not.toHaveProperty('currentStatus');
+    expect(raw.Item).not.toHaveProperty('changeKind');
     // A foreign item without the job fields in the same table is not mistaken for a job.
     await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { pk: 'OTHER', sk: 'H#x' } }));
   });

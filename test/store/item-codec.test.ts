@@ -1,6 +1,7 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
+import { formatJobKey } from '../../lambdas/core/job-key.js';
 import { type CurrentJob, planRecord, planStall } from '../../lambdas/core/recording.js';
 import {
   currentJobFromItem,
@@ -9,6 +10,7 @@ import {
   historyRecordToItem,
   historySortKey,
   ItemDecodeError,
+  recordFromItem,
 } from '../../lambdas/store/item-codec.js';
 import { jobKey, snapshot, T0 } from './support.js';
 
@@ -58,19 +60,48 @@ describe('item codec', () => {
     },
   );
 
-  it('puts the full snapshot and both statuses on a transition item', () => {
+  it('keeps on a transition item only what the snapshot and the key do not say', () => {
     const item = historyRecordToItem(second.write?.history as HistoryRecord);
-    expect(item).toMatchObject({
+    expect(item).toEqual({
       pk: 'JOB#healthlake/us-east-1/123456789012/ds-1/codec-1',
       sk: 'H#0000000002',
-      itemType: 'history',
-      kind: 'transition',
-      status: 'RUNNING',
+      changeKind: 'transition',
+      changedAt: second.write?.history?.recordedAt,
       from: { status: 'QUEUED', rawStatus: 'SUBMITTED' },
-      to: { status: 'RUNNING', rawStatus: 'IN_PROGRESS' },
-      snapshot: { progress: { files: 1 } },
+      snapshot: expect.objectContaining({ status: 'RUNNING', progress: { files: 1 } }),
     });
-    expect(item.expiresAt).toBeUndefined();
+  });
+
+  it('reads the history items of the earlier layout (with recordId, version, kind, to, status)', () => {
+    const record = second.write?.history as HistoryRecord & { kind: 'transition' };
+    const old = {
+      ...historyRecordToItem(record),
+      itemType: 'history',
+      recordId: record.recordId,
+      kind: 'transition',
+      jobKey: 'healthlake/us-east-1/123456789012/ds-1/codec-1',
+      service: 'healthlake',
+      version: 2,
+      recordedAt: record.recordedAt,
+      status: 'RUNNING',
+      rawStatus: 'IN_PROGRESS',
+      to: record.to,
+    };
+    expect(historyRecordFromItem(overTheWire(old))).toEqual(record);
+  });
+
+  it("holds a final job's last record in its current item, and rebuilds it from the item alone", () => {
+    const done = planRecord(
+      secondJob,
+      snapshot(key, 'SUCCEEDED', 'COMPLETED', 500, { progress: { files: 3 } }),
+      policy,
+      new Date(T0 + 500_000),
+    );
+    const item = overTheWire(currentJobToItem(done.write?.current as CurrentJob));
+    expect(item).toMatchObject({ currentStatus: 'SUCCEEDED', changeKind: 'transition' });
+    expect(recordFromItem(item)).toEqual(done.write?.history);
+    // An active job's record is a history item: its current item is not a record.
+    expect(recordFromItem(currentJobToItem(secondJob))).toBeUndefined();
   });
 
   it('returns undefined for a current item, and throws for a malformed history item', () => {
@@ -84,7 +115,8 @@ describe('item codec', () => {
 
   it('marks only non-final current items active (the sparse index)', () => {
     const running = currentJobToItem(secondJob);
-    expect(running).toMatchObject({ activeService: 'healthlake', currentStatus: 'RUNNING' });
+    expect(running).toMatchObject({ activeService: 'healthlake', jobKey: formatJobKey(key) });
+    expect(running.currentStatus).toBeUndefined();
     const done = currentJobToItem({
       ...secondJob,
       snapshot: { ...secondJob.snapshot, status: 'SUCCEEDED', rawStatus: 'COMPLETED' },

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { HistoryRecord } from '../../lambdas/core/history.js';
 import type { JobKey } from '../../lambdas/core/job-key.js';
 import type { JobSnapshot } from '../../lambdas/core/snapshot.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
+import type { RecordOutcome } from '../../lambdas/events/publisher.js';
+import { publishStreamBatch } from '../../lambdas/events/stream-publisher.js';
 import { createDocumentClient, localClientConfig } from '../../lambdas/store/document-client.js';
+import { changeOfWrite, DynamoHistoryWriter } from '../../lambdas/store/history-writer.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { createJobsTable } from '../../local/jobs-table.js';
+import { StreamRelay } from '../../local/runner/stream-relay.js';
 
 const WRITE_COMMANDS = new Set([
   'PutItemCommand',
@@ -37,15 +45,31 @@ export interface TestDb {
   stop(): Promise<void>;
 }
 
-/** DynamoDB Local with a fresh jobs table and a client that counts its writes. */
-export async function startTestDb(): Promise<TestDb> {
+/**
+ * DynamoDB Local with a fresh jobs table and a client that counts its writes. With `inlineHistory` (the
+ * default, for tests of the read side), every current item the client puts is at once followed by the
+ * history items the stream publisher would store for it (`changeOfWrite` and `DynamoHistoryWriter`, on a
+ * client of their own, uncounted), so a test reads history right after writing; tests of the write path
+ * turn it off and run the stream (`startHistoryPublisher`).
+ */
+export async function startTestDb(options: { inlineHistory?: boolean } = {}): Promise<TestDb> {
   const local = await startDynamoDbLocal();
   const client = new DynamoDBClient(localClientConfig(local.endpoint));
+  const historyClient = new DynamoDBClient(localClientConfig(local.endpoint));
   const writes = new WriteCounter();
+  const tableName = `jobs-${randomUUID().slice(0, 8)}`;
+  const history = new DynamoHistoryWriter({ client: historyClient, tableName, historyRetentionDays: 90 });
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
       const result = await next(args);
+      if (options.inlineHistory !== false && command === 'PutItemCommand') {
+        const input = args.input as { TableName?: string; Item?: Record<string, AttributeValue> };
+        if (input.TableName === tableName && input.Item?.sk?.S === 'CURRENT') {
+          for (const record of changeOfWrite(unmarshall(input.Item), undefined).toStore)
+            await history.put(record);
+        }
+      }
       if (WRITE_COMMANDS.has(command)) {
         writes.calls += 1;
         writes.commands.push(command);
@@ -57,9 +81,9 @@ export async function startTestDb(): Promise<TestDb> {
       }
       return result;
     },
-    { step: 'initialize', name: 'testWriteCounter' },
+    // After the document client's marshalling: the item is in wire form here.
+    { step: 'build', name: 'testWriteCounter' },
   );
-  const tableName = `jobs-${randomUUID().slice(0, 8)}`;
   try {
     await createJobsTable(client, tableName);
   } catch (error) {
@@ -74,6 +98,7 @@ export async function startTestDb(): Promise<TestDb> {
     tableName,
     async stop() {
       client.destroy();
+      historyClient.destroy();
       await local.stop();
     },
   };
@@ -140,4 +165,62 @@ export function itemSizeBytes(item: Record<string, unknown>): number {
     (sum, [name, value]) => sum + Buffer.byteLength(name, 'utf8') + size(value),
     0,
   );
+}
+
+/**
+ * The stack's stream publisher on a test table, minus EventBridge: the table's stream relayed the way
+ * Lambda's event source mapping does it (`local/runner/stream-relay.ts`) to `publishStreamBatch` with the
+ * store's own `changeOfWrite` and `DynamoHistoryWriter`, and a publisher that delivers everything. Start it
+ * before the writes it should see; `drain()` stores the history of everything written so far.
+ */
+export async function startHistoryPublisher(
+  db: Pick<TestDb, 'client' | 'tableName'> & { readonly local: { readonly endpoint: string } },
+  historyRetentionDays = 90,
+): Promise<{ drain(): Promise<void>; stop(): Promise<void>; readonly published: HistoryRecord[] }> {
+  const streams = new DynamoDBStreamsClient(localClientConfig(db.local.endpoint));
+  // Its own client: the publisher's writes are not the store's, and `db.writes` counts only the store's.
+  const client = new DynamoDBClient(localClientConfig(db.local.endpoint));
+  const writer = new DynamoHistoryWriter({
+    client,
+    tableName: db.tableName,
+    historyRetentionDays,
+  });
+  const published: HistoryRecord[] = [];
+  const publisher = {
+    async publish(records: readonly HistoryRecord[]) {
+      published.push(...records);
+      const outcomes = new Map(records.map((record) => [record.recordId, delivered(record.recordId)]));
+      return { outcomes, delivered: records.length, deadLettered: 0, failed: 0, skipped: 0, calls: 1 };
+    },
+  };
+  const relay = new StreamRelay({
+    streams,
+    dynamodb: db.client,
+    tableName: db.tableName,
+    region: 'us-east-1',
+    handler: (event) =>
+      publishStreamBatch(event, {
+        publisher,
+        decode: changeOfWrite,
+        storeHistory: (record) => writer.put(record),
+      }),
+    context: () => ({}) as Context,
+    pollMs: 50,
+    // A corrupt item a test planted fails for good: give it up at once instead of holding its shard.
+    maxRetries: 0,
+  });
+  await relay.start();
+  return {
+    published,
+    drain: () => relay.drain(),
+    async stop() {
+      await relay.stop();
+      streams.destroy();
+      client.destroy();
+    },
+  };
+}
+
+function delivered(eventId: string): RecordOutcome {
+  return { kind: 'delivered', eventId };
 }
