@@ -48,8 +48,10 @@ import { type JobEventSubscriptionOptions, jobEventPattern, toRuleTarget } from 
 import {
   assumeMemberRoles,
   busMembers,
+  discoveryPolicy,
   type HubTargets,
   hubTargets,
+  memberEventAccounts,
   organizationRoleResource,
 } from './targets.js';
 
@@ -146,6 +148,7 @@ export class JobStatusAggregator extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       alarmTopic: this.alarmTopic,
       watchesTargets: this.targets !== undefined,
+      discoversAccounts: (this.targets?.organizationUnits.length ?? 0) > 0,
     });
   }
 
@@ -334,6 +337,8 @@ export class JobStatusAggregator extends Construct {
       },
     });
     fn.node.addDependency(policy);
+    const discovery = this.targets && discoveryPolicy(this, `${id}DiscoveryPolicy`, role, this.targets);
+    if (discovery) fn.node.addDependency(discovery);
 
     new events.Rule(this, `${id}Schedule`, {
       description: `Runs the ${entry.displayName} poll cycle`,
@@ -355,14 +360,15 @@ export class JobStatusAggregator extends Construct {
       // Members forward their services' own events to the hub's bus, unchanged: `account` and `region`
       // name the target the job belongs to. Only the targets' events: an Organization's other accounts
       // may forward too, but the hub does not poll them.
-      if (this.targets && this.targets.memberAccounts.length > 0) {
+      const members = this.targets && memberEventAccounts(this.targets);
+      if (this.targets && members) {
         new events.Rule(this, `${id}MemberEvents`, {
           description: `Refreshes one ${entry.displayName} import job of a member account as soon as AWS reports a change there`,
           eventBus: this.eventBus,
           eventPattern: {
             source: [entry.nativeEvents.source],
             detailType: [...entry.nativeEvents.detailTypes],
-            account: [...this.targets.memberAccounts],
+            ...members,
             region: [...this.targets.regions],
           },
           targets: [new targets.LambdaFunction(fn)],
@@ -400,6 +406,11 @@ export class JobStatusAggregator extends Construct {
       ...(this.targets && {
         targets: this.targets.targets,
         memberRoleName: this.targets.memberRoleName,
+      }),
+      ...(this.targets?.organizationUnits.length && {
+        organizationUnits: this.targets.organizationUnits,
+        organizationRoleArn: this.targets.organizationRoleArn,
+        targetRegions: this.targets.regions,
       }),
     });
   }

@@ -28,6 +28,8 @@ export interface AggregatorMonitoringProps {
   readonly alarmTopic: sns.ITopic;
   /** Whether the pollers watch targets (accounts × regions): then failures per target are alarmed and shown. */
   readonly watchesTargets?: boolean;
+  /** Whether the pollers discover their accounts from Organization units: then a failed discovery is alarmed. */
+  readonly discoversAccounts?: boolean;
 }
 
 /** Publisher lag worth waking someone for: events are this late, for two five-minute periods in a row. */
@@ -96,6 +98,15 @@ export class AggregatorMonitoring extends Construct {
         alarm(`${prefix}TargetFailures`, {
           alarmDescription: `The ${name} poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard's "Targets that could not be polled" names the target; the log says why.`,
           metric: targetFailures(service),
+          threshold: 1,
+          evaluationPeriods: 2,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        });
+      }
+      if (props.discoversAccounts) {
+        alarm(`${prefix}DiscoveryFailures`, {
+          alarmDescription: `The ${name} poller could not read the Organization units' accounts (or found none) in two five-minute periods in a row; it polls the last good list meanwhile, so accounts that joined since are not polled. The log says why.`,
+          metric: pollerMetric(CycleMetric.DISCOVERY_FAILURES, service, cloudwatch.Stats.SUM, {}, false),
           threshold: 1,
           evaluationPeriods: 2,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -8,6 +8,8 @@ import {
   isStallAfterSeconds,
   MAX_HISTORY_RETENTION_DAYS,
   MAX_STALL_AFTER_SECONDS,
+  ORGANIZATION_PARENT,
+  ROLE_ARN,
 } from '../lambdas/contract/settings.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
 
@@ -68,6 +70,17 @@ export interface JobStatusAggregatorSettings {
   readonly organizationId?: string;
   /** The read role the member stacks create and the pollers assume. Default `JobStatusAggregatorRead`. */
   readonly memberRoleName?: string;
+  /**
+   * Organization units (`ou-...`, or the root `r-...`) whose active accounts, in every OU below them too, the
+   * pollers discover at the start of a cycle and poll in each of `targetRegions`, besides `targetAccounts`.
+   * Needs `organizationId`. Default: none (no discovery).
+   */
+  readonly organizationUnits?: readonly string[];
+  /**
+   * The role in the management or delegated-administrator account that the pollers assume to read the OUs.
+   * Default: none, and then the hub itself must be that account (its pollers read the OUs with their own role).
+   */
+  readonly organizationRoleArn?: string;
 }
 
 export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
@@ -113,6 +126,14 @@ export interface ResolvedTargets {
   readonly regions: readonly string[];
   readonly organizationId: string | undefined;
   readonly memberRoleName: string;
+  /** Present with OUs: their active accounts are polled besides `accounts`. */
+  readonly discovery?: ResolvedDiscovery;
+}
+
+export interface ResolvedDiscovery {
+  readonly organizationUnits: readonly string[];
+  /** The role that reads them; undefined: the pollers' own (the hub is the management account). */
+  readonly organizationRoleArn: string | undefined;
 }
 
 export interface SettingsWarning {
@@ -139,6 +160,8 @@ export const CONTEXT_KEYS = [
   'targetRegions',
   'organizationId',
   'memberRoleName',
+  'organizationUnits',
+  'organizationRoleArn',
 ] as const;
 
 // The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
@@ -423,6 +446,10 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   // Untrimmed, so the problem reads as the member stacks' reading of the same key does.
   const roleName = asText(node.tryGetContext('memberRoleName'), 'memberRoleName', problems);
   if (roleName !== undefined) settings.memberRoleName = roleName;
+  const units = asList(read('organizationUnits'), 'organizationUnits', problems);
+  if (units !== undefined) settings.organizationUnits = units;
+  const organizationRole = asText(read('organizationRoleArn'), 'organizationRoleArn', problems);
+  if (organizationRole !== undefined) settings.organizationRoleArn = organizationRole.trim();
 
   if (problems.length > 0) throw new SettingsError(problems);
   resolveSettings(settings);
@@ -441,19 +468,33 @@ export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
  */
 function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]): ResolvedTargets | undefined {
   const { targetAccounts, targetRegions, organizationId } = input;
+  const organizationUnits = [...new Set(input.organizationUnits ?? [])];
+  const organizationRoleArn = input.organizationRoleArn;
   const memberRoleName = input.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
   if (!ROLE_NAME.test(memberRoleName)) {
     problems.push(
       `memberRoleName: ${JSON.stringify(memberRoleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 + = , . @ _ -). Example: -c memberRoleName=JobStatusAggregatorRead`,
     );
   }
-  if (targetAccounts === undefined && targetRegions === undefined && organizationId === undefined) {
+  if (
+    targetAccounts === undefined &&
+    targetRegions === undefined &&
+    organizationId === undefined &&
+    input.organizationUnits === undefined
+  ) {
+    if (organizationRoleArn !== undefined) {
+      problems.push(
+        'organizationRoleArn: it is the role that reads organizationUnits; set organizationUnits too. Example: -c organizationUnits=ou-ab12-cdef3456',
+      );
+    }
     return undefined;
   }
   const literal = (value: string) => !Token.isUnresolved(value);
-  const accounts = [...new Set(targetAccounts ?? [Aws.ACCOUNT_ID])];
+  const discovers = organizationUnits.length > 0;
+  // With OUs the accounts come from the Organization; listed accounts are polled besides them.
+  const accounts = [...new Set(targetAccounts ?? (discovers ? [] : [Aws.ACCOUNT_ID]))];
   const regions = [...new Set(targetRegions ?? [Aws.REGION])];
-  if (accounts.length === 0) {
+  if (accounts.length === 0 && !discovers) {
     problems.push(
       'targetAccounts: at least one account is required. Example: -c targetAccounts=111122223333,444455556666',
     );
@@ -479,13 +520,52 @@ function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]):
         `organizationId: ${JSON.stringify(organizationId)} is not an Organization id (o- and 10-32 lowercase letters or digits). Example: -c organizationId=o-a1b2c3d4e5`,
       );
     }
-    if (targetAccounts === undefined) {
+    if (targetAccounts === undefined && !discovers) {
       problems.push(
         'organizationId: also list the accounts to poll in targetAccounts; the Organization decides who may forward events and which roles the pollers may assume, not which accounts they poll. Example: -c targetAccounts=111122223333,444455556666',
       );
     }
   }
-  return { accounts, regions, organizationId, memberRoleName };
+  problems.push(...discoveryProblems(input, organizationUnits));
+  return {
+    accounts,
+    regions,
+    organizationId,
+    memberRoleName,
+    ...(discovers && { discovery: { organizationUnits, organizationRoleArn } }),
+  };
+}
+
+/** What is wrong with the discovery settings: OU ids, the role's ARN, and the Organization they need. */
+function discoveryProblems(input: JobStatusAggregatorSettings, units: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (input.organizationUnits !== undefined && units.length === 0) {
+    problems.push(
+      'organizationUnits: at least one OU is required. Example: -c organizationUnits=ou-ab12-cdef3456',
+    );
+  }
+  for (const unit of units.filter((u) => !ORGANIZATION_PARENT.test(u))) {
+    problems.push(
+      `organizationUnits: ${JSON.stringify(unit)} is not an OU id (ou-...-...) or a root id (r-...). Example: -c organizationUnits=ou-ab12-cdef3456,ou-ab12-9876fedc`,
+    );
+  }
+  if (units.length > 0 && input.organizationId === undefined) {
+    problems.push(
+      'organizationUnits: set organizationId too; discovered accounts join without an IAM change only through the Organization (the bus policy and the member-role grant). Example: -c organizationId=o-a1b2c3d4e5',
+    );
+  }
+  const role = input.organizationRoleArn;
+  if (role !== undefined && !Token.isUnresolved(role) && !ROLE_ARN.test(role)) {
+    problems.push(
+      `organizationRoleArn: ${JSON.stringify(role)} is not an IAM role ARN. Example: -c organizationRoleArn=arn:aws:iam::111122223333:role/JobStatusAggregatorOrganizationRead`,
+    );
+  }
+  if (role !== undefined && units.length === 0) {
+    problems.push(
+      'organizationRoleArn: it is the role that reads organizationUnits; set organizationUnits too. Example: -c organizationUnits=ou-ab12-cdef3456',
+    );
+  }
+  return problems;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,8 +1,9 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { memberRoleArn, type Target } from '../lambdas/contract/hub.js';
+import { memberRoleArn, ORGANIZATION_READ_ACTIONS, type Target } from '../lambdas/contract/hub.js';
 import type { HubBusMembers } from './member/hub-bus-policy.js';
+import { acknowledge, iam5Resource } from './nag.js';
 import type { ResolvedTargets } from './settings.js';
 
 /**
@@ -17,6 +18,10 @@ export interface HubTargets {
   /** The target accounts other than the hub's own: each runs the member stack. */
   readonly memberAccounts: readonly string[];
   readonly organizationId: string | undefined;
+  /** OUs whose active accounts the pollers discover each cycle (besides `targets`); empty: none. */
+  readonly organizationUnits: readonly string[];
+  /** The role the pollers assume to read the OUs; undefined: they read them with their own role. */
+  readonly organizationRoleArn: string | undefined;
   /**
    * Whether any other account is watched: then the poller roles carry the names members trust, may assume
    * the member roles, and the hub's bus takes the members' forwarded events.
@@ -36,6 +41,8 @@ export function hubTargets(scope: IConstruct, resolved: ResolvedTargets): HubTar
     regions: resolved.regions,
     memberAccounts,
     organizationId: resolved.organizationId,
+    organizationUnits: resolved.discovery?.organizationUnits ?? [],
+    organizationRoleArn: resolved.discovery?.organizationRoleArn,
     hasMembers: memberAccounts.length > 0 || resolved.organizationId !== undefined,
   };
 }
@@ -71,4 +78,42 @@ export function assumeMemberRoles(targets: HubTargets): iam.PolicyStatement | un
 /** The IAM5 resource of the Organization form's grant, as cdk-nag reports it. */
 export function organizationRoleResource(memberRoleName: string): string {
   return `arn:<AWS::Partition>:iam::*:role/${memberRoleName}`;
+}
+
+/**
+ * The accounts whose forwarded native events the hub's rule takes: the listed members, or with discovery any
+ * account the bus admits (the Organization's), since the accounts are known only at run time; the poller
+ * ignores an event of an account and region it does not watch. Undefined: no member rule.
+ */
+export function memberEventAccounts(targets: HubTargets): { readonly account?: string[] } | undefined {
+  if (targets.organizationUnits.length > 0) return {};
+  return targets.memberAccounts.length > 0 ? { account: [...targets.memberAccounts] } : undefined;
+}
+
+const DISCOVERY_REASON =
+  'organizations:ListChildren and organizations:ListAccountsForParent have no resource-level permissions; these two read-only actions are all account discovery calls.';
+
+/**
+ * What a poller may do to discover the OUs' accounts: assume exactly the configured discovery role, or,
+ * without one (the hub is the management or delegated-administrator account), exactly the two read actions.
+ * Undefined without OUs.
+ */
+export function discoveryPolicy(
+  scope: IConstruct,
+  id: string,
+  role: iam.IRole,
+  targets: HubTargets,
+): iam.Policy | undefined {
+  if (targets.organizationUnits.length === 0) return undefined;
+  const roleArn = targets.organizationRoleArn;
+  const policy = new iam.Policy(scope, id, {
+    roles: [role],
+    statements: [
+      roleArn
+        ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] })
+        : new iam.PolicyStatement({ actions: [...ORGANIZATION_READ_ACTIONS], resources: ['*'] }),
+    ],
+  });
+  if (!roleArn) acknowledge(policy, iam5Resource('*'), DISCOVERY_REASON);
+  return policy;
 }

@@ -21,6 +21,11 @@ export const CycleMetric = {
    * that is not enabled. With the `target` dimension (`accountId:region`) too.
    */
   TARGET_FAILURES: 'TargetFailures',
+  /**
+   * Cycles whose Organization discovery failed or found no account (they fell back to the last good list,
+   * or to the listed accounts alone).
+   */
+  DISCOVERY_FAILURES: 'DiscoveryFailures',
 } as const;
 export type CycleMetric = (typeof CycleMetric)[keyof typeof CycleMetric];
 

@@ -6,6 +6,7 @@ import {
   readPollerSettings,
   readTargetSettings,
   type TargetSettings,
+  watchesTargets,
 } from '../contract/settings.js';
 import type { ServiceAdapter } from '../core/adapter.js';
 import { type IncomingEvent, locatorFromNativeEvent, type NativeEventSource } from '../core/native-events.js';
@@ -70,7 +71,7 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
     region: env.AWS_REGION ?? 'us-east-1',
     nativeEvents: serviceFacts(wiring.service).nativeEvents,
   };
-  return base.targetSettings.targets.length > 0 ? createTargetsHandler(base) : ownAccountHandler(base);
+  return watchesTargets(base.targetSettings) ? createTargetsHandler(base) : ownAccountHandler(base);
 }
 
 /** The function's own account and region, with its own credentials: a poller without targets. */

@@ -74,6 +74,10 @@ describe('the settings contract', () => {
         { accountId: '444455556666', region: 'us-gov-west-1' },
       ],
       memberRoleName: 'Reader',
+      organizationUnits: ['ou-ab12-cdef3456', 'r-ab12'],
+      organizationRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+      targetRegions: ['eu-west-1', 'us-east-1'],
+      discoveryCacheSeconds: 600,
     });
 
     // Act
@@ -114,6 +118,12 @@ describe('the settings contract', () => {
         { accountId: '444455556666', region: 'us-gov-west-1' },
       ],
       memberRoleName: 'Reader',
+      discovery: {
+        organizationUnits: ['ou-ab12-cdef3456', 'r-ab12'],
+        roleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+        regions: ['eu-west-1', 'us-east-1'],
+        cacheSeconds: 600,
+      },
     });
   });
 

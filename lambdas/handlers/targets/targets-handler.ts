@@ -2,12 +2,12 @@ import type { Context } from 'aws-lambda';
 import { locatorFromNativeEvent } from '../../core/native-events.js';
 import { pollTargets } from '../../core/poll/targets.js';
 import { refreshJob, runPollCycle } from '../../core/poll-cycle.js';
-import { sameTarget, type Target } from '../../core/target.js';
 import { publishCycleMetrics, publishTargetFailures } from '../observability.js';
 import type { PollEvent, PollerBase, PollResult } from '../poll-handler.js';
 import { cyclePolicy, ignoredEvent, isNativeEvent, paced } from '../poller-parts.js';
 import { sharedActiveJobs } from './shared-active-jobs.js';
 import { type OwnIdentity, ownIdentity, TargetAdapters } from './target-adapters.js';
+import { publishDiscoveryProblem, TargetList } from './target-list.js';
 
 /** Targets polled at once. Quotas are per target, so they overlap freely; this bounds memory and sockets. */
 export const TARGETS_AT_ONCE = 4;
@@ -26,16 +26,25 @@ export function createTargetsHandler(base: PollerBase) {
     log,
     createAdapter: (init) => paced(wiring.createAdapter(init), settings),
   });
+  const list = new TargetList({
+    service: wiring.service,
+    settings: targetSettings,
+    clientSettings,
+    region: base.region,
+    log,
+  });
   /** Where the next run starts: the first target the deadline left out, so every target gets its turn. */
   let startAt = 0;
 
   return async (event: PollEvent, context: Context): Promise<PollResult> => {
     logger.addContext(context);
     const own = ownIdentity(context.invokedFunctionArn, base.region);
-    if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, own, event);
+    if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, list, own, event);
 
     const startedAt = new Date();
-    const ordered = rotate(targetSettings.targets, startAt);
+    const { targets, discovery } = await list.current();
+    publishDiscoveryProblem(metrics, discovery);
+    const ordered = rotate(targets, startAt);
     const store = sharedActiveJobs(base.store);
     const remainingMs = () => context.getRemainingTimeInMillis();
     const run = await pollTargets(
@@ -62,6 +71,7 @@ export function createTargetsHandler(base: PollerBase) {
       ...run.report,
       targets: ordered.length,
       failedTargets: run.failures.length,
+      ...(discovery && { discovery: discovery.source }),
     });
     return { mode: 'cycle', ...run.report, targets: run.targets };
   };
@@ -70,13 +80,14 @@ export function createTargetsHandler(base: PollerBase) {
 async function refreshFromEvent(
   base: PollerBase,
   adapters: TargetAdapters,
+  list: TargetList,
   own: OwnIdentity,
   event: PollEvent,
 ): Promise<PollResult> {
   const { log, store } = base;
   const job = locatorFromNativeEvent(base.nativeEvents, event);
   if (!job) return ignoredEvent(log, event);
-  const target = watched(base.targetSettings.targets, job.target);
+  const target = await list.watched(job.target);
   if (!target) {
     log.warn('native event from an account and region this hub does not watch; ignored', {
       account: job.target?.accountId,
@@ -86,11 +97,6 @@ async function refreshFromEvent(
   }
   const { adapter, log: targetLog } = adapters.entry(target, own);
   return { mode: 'refresh', ...(await refreshJob({ adapter, store, log: targetLog }, job.locator)) };
-}
-
-/** The configured target the event names; none when it names none or one not watched. */
-function watched(targets: readonly Target[], named: Target | undefined): Target | undefined {
-  return named && targets.find((target) => sameTarget(target, named));
 }
 
 function rotate<T>(items: readonly T[], start: number): T[] {

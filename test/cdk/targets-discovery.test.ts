@@ -1,0 +1,158 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CycleMetric } from '../../lambdas/contract/metrics.js';
+import { resolveSettings, SettingsError } from '../../lib/settings.js';
+import {
+  acknowledgements,
+  cfnLint,
+  environmentOf,
+  functionsByName,
+  nagFindings,
+  ofType,
+  props,
+  refId,
+  roleStatements,
+  type Synthesized,
+  synthesize,
+} from './support.js';
+
+// Two hubs that discover their accounts from OUs: one that is itself the management (or delegated
+// administrator) account, and one that assumes a discovery role there.
+const ORGANIZATION = 'o-a1b2c3d4e5';
+const UNITS = ['ou-ab12-cdef3456', 'ou-ab12-9876fedc'];
+const ROLE = 'arn:aws:iam::111122223333:role/JobStatusAggregatorOrganizationRead';
+
+let own: Synthesized;
+let assumed: Synthesized;
+
+beforeAll(() => {
+  own = synthesize('DiscoveryOwn', {
+    services: ['healthlake'],
+    organizationId: ORGANIZATION,
+    organizationUnits: UNITS,
+    targetRegions: ['eu-west-1', 'us-east-1'],
+  });
+  assumed = synthesize('DiscoveryAssumed', {
+    services: ['healthimaging'],
+    organizationId: ORGANIZATION,
+    organizationUnits: [UNITS[0] as string],
+    organizationRoleArn: ROLE,
+    targetAccounts: ['444455556666'],
+  });
+}, 180_000);
+
+afterAll(() => {
+  for (const synth of [own, assumed]) if (synth) rmSync(synth.outdir, { recursive: true, force: true });
+});
+
+function poller(synth: Synthesized, service: string) {
+  const found = functionsByName(synth.resources).get(`job-poller-${service}`);
+  if (!found) throw new Error(`no poller for ${service}`);
+  return found[1];
+}
+
+const statements = (synth: Synthesized, service: string) =>
+  roleStatements(synth.resources, refId(poller(synth, service).Role));
+
+describe('a hub that discovers its accounts', () => {
+  it('tells the pollers the OUs, the regions and the discovery role', () => {
+    // Act
+    const env = environmentOf(poller(own, 'healthlake'));
+    const assumedEnv = environmentOf(poller(assumed, 'healthimaging'));
+
+    // Assess
+    expect(env.JOBS_ORGANIZATION_UNITS).toBe(UNITS.join(','));
+    expect(env.JOBS_TARGET_REGIONS).toBe('eu-west-1,us-east-1');
+    expect(env.JOBS_ORGANIZATION_ROLE_ARN).toBeUndefined();
+    expect(assumedEnv.JOBS_ORGANIZATION_ROLE_ARN).toBe(ROLE);
+    expect(assumedEnv.JOBS_ORGANIZATION_UNITS).toBe(UNITS[0]);
+  });
+
+  it('grants exactly the two Organizations read actions, or exactly sts:AssumeRole on the discovery role', () => {
+    // Act
+    const organizations = (synth: Synthesized, service: string) =>
+      statements(synth, service).filter((s) => JSON.stringify(s.Action).includes('organizations:'));
+    const assumeRole = statements(assumed, 'healthimaging').filter((s) => s.Resource === ROLE);
+
+    // Assess
+    expect(organizations(own, 'healthlake')).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['organizations:ListAccountsForParent', 'organizations:ListChildren'],
+        Resource: '*',
+      }),
+    ]);
+    expect(organizations(assumed, 'healthimaging')).toEqual([]);
+    expect(assumeRole).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole' })]);
+  });
+
+  it('takes forwarded native events of any account the bus admits, since the accounts are found at run time', () => {
+    // Act
+    const memberRules = ofType(assumed.resources, 'AWS::Events::Rule')
+      .map(([, rule]) => props(rule))
+      .filter((rule) => rule.EventBusName !== undefined);
+
+    // Assess
+    expect(memberRules).toHaveLength(1);
+    const pattern = memberRules[0]?.EventPattern as Record<string, unknown>;
+    expect(pattern.account).toBeUndefined();
+    expect(pattern.source).toEqual(['aws.medical-imaging']);
+  });
+
+  it('alarms on failed discovery per service', () => {
+    // Act
+    const alarms = ofType(own.resources, 'AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => props(alarm))
+      .filter((alarm) => alarm.MetricName === CycleMetric.DISCOVERY_FAILURES);
+
+    // Assess
+    expect(alarms).toEqual([
+      expect.objectContaining({
+        Dimensions: [{ Name: 'service', Value: 'healthlake' }],
+        Threshold: 1,
+        EvaluationPeriods: 2,
+      }),
+    ]);
+  });
+
+  it('has no unacknowledged cdk-nag finding, acknowledges only real ones, and passes cfn-lint', () => {
+    for (const synth of [own, assumed]) {
+      // Act
+      const key = (f: { rule: string; path: string }) => `${f.rule} @ ${f.path}`;
+      const acknowledged = acknowledgements(synth.stack);
+
+      // Assess
+      expect(nagFindings(synth.stack)).toEqual([]);
+      expect(acknowledged.map(key).sort()).toEqual(nagFindings(synth.stack, true).map(key).sort());
+    }
+    const lint = cfnLint([own, assumed].map((synth) => synth.template.toJSON()));
+    expect(lint.status & 2, lint.output).toBe(0);
+  }, 60_000);
+});
+
+describe('discovery settings', () => {
+  it.each([
+    [{ organizationUnits: UNITS }, 'organizationUnits: set organizationId too'],
+    [
+      { organizationId: ORGANIZATION, organizationUnits: ['ou-x'] },
+      'organizationUnits: "ou-x" is not an OU id',
+    ],
+    [{ organizationId: ORGANIZATION, organizationUnits: [] }, 'organizationUnits: at least one OU'],
+    [{ organizationRoleArn: ROLE }, 'organizationRoleArn: it is the role that reads organizationUnits'],
+    [
+      { organizationId: ORGANIZATION, organizationUnits: UNITS, organizationRoleArn: 'OrgRead' },
+      'organizationRoleArn: "OrgRead" is not an IAM role ARN',
+    ],
+  ])('refuses %j', (settings, problem) => {
+    expect(() => resolveSettings(settings)).toThrow(SettingsError);
+    expect(() => resolveSettings(settings)).toThrow(problem);
+  });
+
+  it('needs no listed account with OUs: the accounts come from the Organization', () => {
+    const targets = resolveSettings({ organizationId: ORGANIZATION, organizationUnits: UNITS }).targets;
+    expect(targets).toMatchObject({
+      accounts: [],
+      discovery: { organizationUnits: UNITS, organizationRoleArn: undefined },
+    });
+  });
+});
