@@ -49,10 +49,12 @@ import {
   assumeMemberRoles,
   busMembers,
   discoveryPolicy,
+  HUB_POLLER_MEMORY_MB,
   type HubTargets,
   hubTargets,
   memberEventAccounts,
   organizationRoleResource,
+  POLLER_MEMORY_MB,
 } from './targets.js';
 
 export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
@@ -321,7 +323,7 @@ export class JobStatusAggregator extends Construct {
       description: `Polls ${entry.displayName} jobs every ${minutes} min${entry.nativeEvents ? ' and on native events' : ''}; records changes`,
       role,
       logGroup,
-      memorySize: 512,
+      memorySize: this.targets?.hasMembers ? HUB_POLLER_MEMORY_MB : POLLER_MEMORY_MB,
       timeout: POLLER_TIMEOUT,
       // One run at a time per service: a cycle never overlaps the next. A native event that arrives during
       // a cycle is throttled and Lambda's async queue retries it (for up to maxEventAge).

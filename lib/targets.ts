@@ -47,6 +47,16 @@ export function hubTargets(scope: IConstruct, resolved: ResolvedTargets): HubTar
   };
 }
 
+/**
+ * A poller's memory when the hub watches other accounts. Lambda gives CPU in proportion to memory, and a
+ * hub's run holds every target's adapter, credentials and the service's whole active-job list: at 50
+ * account-regions × 1,000 jobs the benchmark's poller peaks at about 410 MB RSS (BENCHMARKS.md, "Many
+ * targets"), too close to the single-account 512 MB, and its cycle is CPU-bound on parsing pages.
+ */
+export const HUB_POLLER_MEMORY_MB = 1024;
+/** A poller's memory when it watches its own account only (or only its own account in several regions). */
+export const POLLER_MEMORY_MB = 512;
+
 /** Who the hub bus's policy admits: the Organization, else the listed member accounts. */
 export function busMembers(targets: HubTargets): HubBusMembers {
   return targets.organizationId !== undefined
