@@ -312,6 +312,12 @@ export const SETTINGS = {
     900,
     'How long a discovered account list is used before the OUs are read again.',
   ),
+  fanOutTargetsPerRun: setting(
+    'JOBS_FAN_OUT_TARGETS_PER_RUN',
+    wholeNumber(),
+    0,
+    'A scheduled hub run with more targets than this sends them in batches of at most this many to async runs of itself; 0: never.',
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -472,6 +478,8 @@ export interface TargetSettings {
   readonly memberRoleName: string;
   /** Present when OUs are named: their active accounts are polled too. */
   readonly discovery?: DiscoverySettings;
+  /** Present when a scheduled run fans out: at most this many targets per run. */
+  readonly fanOutTargetsPerRun?: number;
 }
 
 /** How a hub poller finds the accounts of Organization units. */
@@ -485,7 +493,9 @@ export interface DiscoverySettings {
 
 export function readTargetSettings(env: Env): TargetSettings {
   const organizationUnits = readSetting(env, 'organizationUnits');
+  const fanOutTargetsPerRun = readSetting(env, 'fanOutTargetsPerRun');
   return {
+    ...(fanOutTargetsPerRun > 0 && { fanOutTargetsPerRun }),
     targets: readSetting(env, 'targets'),
     memberRoleName: readSetting(env, 'memberRoleName'),
     ...(organizationUnits.length > 0 && {

@@ -31,7 +31,16 @@ export type PollEvent = { readonly kind?: 'poll' } & IncomingEvent;
 export type PollResult =
   | ({ readonly mode: 'cycle' } & CycleReport & { readonly targets?: readonly TargetOutcome[] })
   | ({ readonly mode: 'refresh' } & RefreshOutcome)
-  | { readonly mode: 'ignored'; readonly reason: string };
+  | { readonly mode: 'ignored'; readonly reason: string }
+  /** A scheduled run that handed its targets to `batches` asynchronous invocations of itself. */
+  | {
+      readonly mode: 'fan-out';
+      readonly targets: number;
+      readonly batches: number;
+      readonly dispatched: number;
+      /** The targets of batches Lambda did not take, polled by the scheduled run itself. */
+      readonly inline?: readonly TargetOutcome[];
+    };
 
 /** What both kinds of poller are built from, read once at cold start. */
 export interface PollerBase {

@@ -78,6 +78,7 @@ describe('the settings contract', () => {
       organizationRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
       targetRegions: ['eu-west-1', 'us-east-1'],
       discoveryCacheSeconds: 600,
+      fanOutTargetsPerRun: 25,
     });
 
     // Act
@@ -113,6 +114,7 @@ describe('the settings contract', () => {
     });
     expect(written[SETTINGS.targets.name]).toBe('111122223333:eu-west-1,444455556666:us-gov-west-1');
     expect(readTargetSettings(written)).toEqual({
+      fanOutTargetsPerRun: 25,
       targets: [
         { accountId: '111122223333', region: 'eu-west-1' },
         { accountId: '444455556666', region: 'us-gov-west-1' },

@@ -63,6 +63,15 @@ export class TargetList {
     return { targets: this.last, discovery };
   }
 
+  /**
+   * Whether a batch sent by this function's scheduled run may name `target`: a listed target, or with
+   * discovery any account in a target region (the batch came from a discovered list).
+   */
+  mayPoll(target: Target): boolean {
+    if (this.init.settings.targets.some((listed) => sameTarget(listed, target))) return true;
+    return this.discovery !== undefined && this.regions.includes(target.region);
+  }
+
   /** The watched target an event names; none when it names none or one not watched. */
   async watched(named: Target | undefined): Promise<Target | undefined> {
     // A cold function's first event comes before any cycle: the discovered accounts count too.

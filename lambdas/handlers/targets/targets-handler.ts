@@ -1,10 +1,14 @@
 import type { Context } from 'aws-lambda';
+import { type InvokeSelf, selfInvoker } from '../../aws/self-invoker.js';
 import { locatorFromNativeEvent } from '../../core/native-events.js';
+import { isBatchEvent, planFanOut } from '../../core/poll/fan-out.js';
 import { pollTargets } from '../../core/poll/targets.js';
 import { refreshJob, runPollCycle } from '../../core/poll-cycle.js';
+import type { Target } from '../../core/target.js';
 import { publishCycleMetrics, publishTargetFailures } from '../observability.js';
 import type { PollEvent, PollerBase, PollResult } from '../poll-handler.js';
 import { cyclePolicy, ignoredEvent, isNativeEvent, paced } from '../poller-parts.js';
+import { batchOf, dispatchBatches } from './fan-out.js';
 import { sharedActiveJobs } from './shared-active-jobs.js';
 import { type OwnIdentity, ownIdentity, TargetAdapters } from './target-adapters.js';
 import { publishDiscoveryProblem, TargetList } from './target-list.js';
@@ -36,15 +40,10 @@ export function createTargetsHandler(base: PollerBase) {
   /** Where the next run starts: the first target the deadline left out, so every target gets its turn. */
   let startAt = 0;
 
-  return async (event: PollEvent, context: Context): Promise<PollResult> => {
-    logger.addContext(context);
-    const own = ownIdentity(context.invokedFunctionArn, base.region);
-    if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, list, own, event);
+  let invokeSelf: InvokeSelf | undefined;
 
-    const startedAt = new Date();
-    const { targets, discovery } = await list.current();
-    publishDiscoveryProblem(metrics, discovery);
-    const ordered = rotate(targets, startAt);
+  /** One run over `targets`: each polled with its own adapter, the failures counted, the figures logged. */
+  const pollRun = async (targets: readonly Target[], context: Context, startedAt: Date, own: OwnIdentity) => {
     const store = sharedActiveJobs(base.store);
     const remainingMs = () => context.getRemainingTimeInMillis();
     const run = await pollTargets(
@@ -62,17 +61,57 @@ export function createTargetsHandler(base: PollerBase) {
           return runPollCycle(deps, cyclePolicy(settings, adapter, startedAt));
         },
       },
-      ordered,
+      targets,
     );
-    startAt = run.resumeAt === undefined ? 0 : (startAt + run.resumeAt) % ordered.length;
     publishCycleMetrics(metrics, run.report);
     publishTargetFailures(metrics, run.failures);
     log.info('poll cycle finished', {
       ...run.report,
-      targets: ordered.length,
+      targets: targets.length,
       failedTargets: run.failures.length,
-      ...(discovery && { discovery: discovery.source }),
     });
+    return run;
+  };
+
+  return async (event: PollEvent, context: Context): Promise<PollResult> => {
+    logger.addContext(context);
+    const own = ownIdentity(context.invokedFunctionArn, base.region);
+    if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, list, own, event);
+    if (isBatchEvent(event)) {
+      // A batch from this function's scheduled run: its targets only, and never a fan-out of its own.
+      const batch = await batchOf(event, list, log);
+      const run = await pollRun(batch.targets, context, batch.startedAt, own);
+      return { mode: 'cycle', ...run.report, targets: run.targets };
+    }
+
+    const startedAt = new Date();
+    const { targets, discovery } = await list.current();
+    publishDiscoveryProblem(metrics, discovery);
+    if (discovery)
+      log.info('targets of this cycle', { targets: targets.length, discovery: discovery.source });
+    const batches = planFanOut(targets, targetSettings.fanOutTargetsPerRun ?? 0);
+    if (batches) {
+      invokeSelf ??= selfInvoker({
+        service: wiring.service,
+        functionName: context.functionName,
+        region: base.region,
+        settings: clientSettings,
+      });
+      const sent = await dispatchBatches(batches, startedAt, invokeSelf, log);
+      // A batch Lambda did not take is polled here, so no target misses its cycle.
+      const inline =
+        sent.undelivered.length > 0 ? await pollRun(sent.undelivered, context, startedAt, own) : undefined;
+      return {
+        mode: 'fan-out',
+        targets: targets.length,
+        batches: batches.length,
+        dispatched: sent.dispatched,
+        ...(inline && { inline: inline.targets }),
+      };
+    }
+    const ordered = rotate(targets, startAt);
+    const run = await pollRun(ordered, context, startedAt, own);
+    startAt = run.resumeAt === undefined ? 0 : (startAt + run.resumeAt) % ordered.length;
     return { mode: 'cycle', ...run.report, targets: run.targets };
   };
 }
