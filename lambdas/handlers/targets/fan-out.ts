@@ -1,8 +1,10 @@
 import type { InvokeSelf } from '../../aws/self-invoker.js';
 import { errorMessage, failureKindOf } from '../../core/errors.js';
 import { batchEvent, batchTargets } from '../../core/poll/fan-out.js';
+import type { TargetOutcome } from '../../core/poll/targets.js';
 import type { Log } from '../../core/ports.js';
 import type { Target } from '../../core/target.js';
+import type { PollResult } from '../poll-handler.js';
 import type { TargetList } from './target-list.js';
 
 /** Batches handed to Lambda at once: the Invoke calls are quick; this bounds the sockets. */
@@ -58,4 +60,27 @@ export async function batchOf(
   }
   const sent = new Date(String((event as { startedAt?: unknown }).startedAt));
   return { targets, startedAt: Number.isNaN(sent.getTime()) ? new Date() : sent };
+}
+
+/**
+ * A scheduled run that fans out: every batch handed to Lambda, and the targets of a batch it did not take
+ * polled by this run itself (`pollInline`), so no target misses its cycle.
+ */
+export async function fanOut(
+  batches: readonly Target[][],
+  targets: number,
+  startedAt: Date,
+  invoke: InvokeSelf,
+  log: Log,
+  pollInline: (targets: Target[]) => Promise<{ readonly targets: readonly TargetOutcome[] }>,
+): Promise<PollResult> {
+  const sent = await dispatchBatches(batches, startedAt, invoke, log);
+  const inline = sent.undelivered.length > 0 ? await pollInline(sent.undelivered) : undefined;
+  return {
+    mode: 'fan-out',
+    targets,
+    batches: batches.length,
+    dispatched: sent.dispatched,
+    ...(inline && { inline: inline.targets }),
+  };
 }

@@ -2,19 +2,15 @@ import type { Context } from 'aws-lambda';
 import { type InvokeSelf, selfInvoker } from '../../aws/self-invoker.js';
 import { locatorFromNativeEvent } from '../../core/native-events.js';
 import { isBatchEvent, planFanOut } from '../../core/poll/fan-out.js';
-import { pollTargets } from '../../core/poll/targets.js';
-import { refreshJob, runPollCycle } from '../../core/poll-cycle.js';
-import type { Target } from '../../core/target.js';
-import { publishCycleMetrics, publishTargetFailures } from '../observability.js';
+import { refreshJob } from '../../core/poll-cycle.js';
 import type { PollEvent, PollerBase, PollResult } from '../poll-handler.js';
-import { cyclePolicy, ignoredEvent, isNativeEvent, paced } from '../poller-parts.js';
-import { batchOf, dispatchBatches } from './fan-out.js';
-import { sharedActiveJobs } from './shared-active-jobs.js';
+import { ignoredEvent, isNativeEvent, paced } from '../poller-parts.js';
+import { batchOf, fanOut } from './fan-out.js';
 import { type OwnIdentity, ownIdentity, TargetAdapters } from './target-adapters.js';
 import { publishDiscoveryProblem, TargetList } from './target-list.js';
+import { targetRunner } from './target-run.js';
 
-/** Targets polled at once. Quotas are per target, so they overlap freely; this bounds memory and sockets. */
-export const TARGETS_AT_ONCE = 4;
+export { TARGETS_AT_ONCE } from './target-run.js';
 
 /**
  * A hub's poller: every run polls each target (account and region) with that target's adapter, limiter,
@@ -42,36 +38,7 @@ export function createTargetsHandler(base: PollerBase) {
 
   let invokeSelf: InvokeSelf | undefined;
 
-  /** One run over `targets`: each polled with its own adapter, the failures counted, the figures logged. */
-  const pollRun = async (targets: readonly Target[], context: Context, startedAt: Date, own: OwnIdentity) => {
-    const store = sharedActiveJobs(base.store);
-    const remainingMs = () => context.getRemainingTimeInMillis();
-    const run = await pollTargets(
-      {
-        service: wiring.service,
-        log,
-        remainingMs,
-        safetyMarginMs: settings.policy.safetyMarginMs,
-        concurrency: TARGETS_AT_ONCE,
-        check: (target) => adapters.check(target, own),
-        poll: (target) => {
-          const { adapter, log: targetLog } = adapters.entry(target, own);
-          const deps = { adapter, store, log: targetLog, now: () => new Date(), remainingMs, target };
-          // One policy for the whole run: every target sweeps, or none does.
-          return runPollCycle(deps, cyclePolicy(settings, adapter, startedAt));
-        },
-      },
-      targets,
-    );
-    publishCycleMetrics(metrics, run.report);
-    publishTargetFailures(metrics, run.failures);
-    log.info('poll cycle finished', {
-      ...run.report,
-      targets: targets.length,
-      failedTargets: run.failures.length,
-    });
-    return run;
-  };
+  const pollRun = targetRunner(base, adapters);
 
   return async (event: PollEvent, context: Context): Promise<PollResult> => {
     logger.addContext(context);
@@ -97,17 +64,9 @@ export function createTargetsHandler(base: PollerBase) {
         region: base.region,
         settings: clientSettings,
       });
-      const sent = await dispatchBatches(batches, startedAt, invokeSelf, log);
-      // A batch Lambda did not take is polled here, so no target misses its cycle.
-      const inline =
-        sent.undelivered.length > 0 ? await pollRun(sent.undelivered, context, startedAt, own) : undefined;
-      return {
-        mode: 'fan-out',
-        targets: targets.length,
-        batches: batches.length,
-        dispatched: sent.dispatched,
-        ...(inline && { inline: inline.targets }),
-      };
+      return fanOut(batches, targets.length, startedAt, invokeSelf, log, (undelivered) =>
+        pollRun(undelivered, context, startedAt, own),
+      );
     }
     const ordered = rotate(targets, startAt);
     const run = await pollRun(ordered, context, startedAt, own);
