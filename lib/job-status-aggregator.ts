@@ -33,6 +33,7 @@ import {
   type KeyAttribute,
 } from '../lambdas/contract/table-schema.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
+import { FAN_OUT_RESERVED_CONCURRENCY, FAN_OUT_RETRY_ATTEMPTS, FanOutFailures } from './fan-out.js';
 import { hubBusPolicyStatement } from './member/hub-bus-policy.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
@@ -106,6 +107,8 @@ export class JobStatusAggregator extends Construct {
   readonly pollers: ReadonlyMap<ServiceId, NodejsFunction>;
   readonly publisher: NodejsFunction;
   readonly monitoring: AggregatorMonitoring;
+  /** Where fanned-out runs Lambda gave up on land; undefined unless `fanOutTargetsPerRun` is set. */
+  readonly fanOutFailures: FanOutFailures | undefined;
 
   constructor(scope: Construct, id: string, props: JobStatusAggregatorProps = {}) {
     super(scope, id);
@@ -120,6 +123,10 @@ export class JobStatusAggregator extends Construct {
     this.table = this.createTable();
     this.eventBus = existingEventBus ?? this.resolveEventBus();
     this.alarmTopic = existingAlarmTopic ?? this.resolveAlarmTopic();
+    this.fanOutFailures =
+      this.targets?.fanOutTargetsPerRun !== undefined
+        ? new FanOutFailures(this, 'FanOutFailures', this.alarmTopic)
+        : undefined;
 
     const pollers = new Map<ServiceId, NodejsFunction>();
     const logGroups = new Map<ServiceId, logs.LogGroup>();
@@ -318,6 +325,7 @@ export class JobStatusAggregator extends Construct {
       );
     }
 
+    const fanOut = this.fanOutFailures;
     const fn = new NodejsFunction(this, id, {
       ...functionDefaults(entry.handlerEntry),
       description: `Polls ${entry.displayName} jobs every ${minutes} min${entry.nativeEvents ? ' and on native events' : ''}; records changes`,
@@ -326,9 +334,11 @@ export class JobStatusAggregator extends Construct {
       memorySize: this.targets?.hasMembers ? HUB_POLLER_MEMORY_MB : POLLER_MEMORY_MB,
       timeout: POLLER_TIMEOUT,
       // One run at a time per service: a cycle never overlaps the next. A native event that arrives during
-      // a cycle is throttled and Lambda's async queue retries it (for up to maxEventAge).
-      reservedConcurrentExecutions: 1,
-      retryAttempts: 0,
+      // a cycle is throttled and Lambda's async queue retries it (for up to maxEventAge). A poller that fans
+      // out runs its batches side by side; a failed batch is retried, then lands in the failures queue.
+      reservedConcurrentExecutions: fanOut ? FAN_OUT_RESERVED_CONCURRENCY : 1,
+      retryAttempts: fanOut ? FAN_OUT_RETRY_ATTEMPTS : 0,
+      ...(fanOut && { onFailure: fanOut.destination() }),
       maxEventAge: Duration.hours(1),
       environment: {
         ...this.pollerEnvironment(service, minutes * 60),
@@ -341,14 +351,17 @@ export class JobStatusAggregator extends Construct {
     fn.node.addDependency(policy);
     const discovery = this.targets && discoveryPolicy(this, `${id}DiscoveryPolicy`, role, this.targets);
     if (discovery) fn.node.addDependency(discovery);
+    const invokeSelf = fanOut?.grant(this, `${id}FanOutPolicy`, fn, role);
 
-    new events.Rule(this, `${id}Schedule`, {
+    const schedule = new events.Rule(this, `${id}Schedule`, {
       description: `Runs the ${entry.displayName} poll cycle`,
       schedule: events.Schedule.rate(Duration.minutes(minutes)),
       targets: [
         new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ kind: 'poll' }) }),
       ],
     });
+    // The first scheduled run may already fan out.
+    if (invokeSelf) schedule.node.addDependency(invokeSelf);
     if (entry.nativeEvents) {
       // AWS service events arrive on the default bus only. The event goes to the poller unchanged.
       new events.Rule(this, `${id}NativeEvents`, {
@@ -413,6 +426,9 @@ export class JobStatusAggregator extends Construct {
         organizationUnits: this.targets.organizationUnits,
         organizationRoleArn: this.targets.organizationRoleArn,
         targetRegions: this.targets.regions,
+      }),
+      ...(this.targets?.fanOutTargetsPerRun !== undefined && {
+        fanOutTargetsPerRun: this.targets.fanOutTargetsPerRun,
       }),
     });
   }

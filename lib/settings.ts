@@ -81,6 +81,11 @@ export interface JobStatusAggregatorSettings {
    * Default: none, and then the hub itself must be that account (its pollers read the OUs with their own role).
    */
   readonly organizationRoleArn?: string;
+  /**
+   * A scheduled run with more targets than this hands them, in batches of at most this many, to asynchronous
+   * runs of its own poller (1–1000). Default: none, and one run polls every target.
+   */
+  readonly fanOutTargetsPerRun?: number;
 }
 
 export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
@@ -128,6 +133,8 @@ export interface ResolvedTargets {
   readonly memberRoleName: string;
   /** Present with OUs: their active accounts are polled besides `accounts`. */
   readonly discovery?: ResolvedDiscovery;
+  /** Present when scheduled runs fan out. */
+  readonly fanOutTargetsPerRun?: number;
 }
 
 export interface ResolvedDiscovery {
@@ -162,6 +169,7 @@ export const CONTEXT_KEYS = [
   'memberRoleName',
   'organizationUnits',
   'organizationRoleArn',
+  'fanOutTargetsPerRun',
 ] as const;
 
 // The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
@@ -177,6 +185,7 @@ const MAX_SCHEDULE_MINUTES = 1440;
 const MAX_STALL_AFTER_MINUTES = MAX_STALL_AFTER_SECONDS / 60;
 const MAX_PROGRESS_REFRESH_MINUTES = 24 * 60;
 const MAX_MANIFEST_LOCATIONS = 20;
+const MAX_FAN_OUT_TARGETS_PER_RUN = 1000;
 
 /** Every problem found in the settings, each naming its key, the value and what is allowed. */
 export class SettingsError extends Error {
@@ -450,6 +459,8 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   if (units !== undefined) settings.organizationUnits = units;
   const organizationRole = asText(read('organizationRoleArn'), 'organizationRoleArn', problems);
   if (organizationRole !== undefined) settings.organizationRoleArn = organizationRole.trim();
+  const perRun = asNumberSetting(read('fanOutTargetsPerRun'), 'fanOutTargetsPerRun', problems);
+  if (perRun !== undefined) settings.fanOutTargetsPerRun = perRun;
 
   if (problems.length > 0) throw new SettingsError(problems);
   resolveSettings(settings);
@@ -482,9 +493,10 @@ function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]):
     organizationId === undefined &&
     input.organizationUnits === undefined
   ) {
-    if (organizationRoleArn !== undefined) {
+    problems.push(...discoveryProblems(input, organizationUnits));
+    if (input.fanOutTargetsPerRun !== undefined) {
       problems.push(
-        'organizationRoleArn: it is the role that reads organizationUnits; set organizationUnits too. Example: -c organizationUnits=ou-ab12-cdef3456',
+        'fanOutTargetsPerRun: fan-out splits a hub’s targets; set targetAccounts, targetRegions or organizationUnits too. Example: -c targetAccounts=111122223333,444455556666',
       );
     }
     return undefined;
@@ -527,12 +539,19 @@ function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]):
     }
   }
   problems.push(...discoveryProblems(input, organizationUnits));
+  const perRun = input.fanOutTargetsPerRun;
+  if (perRun !== undefined && !isWholeNumberIn(perRun, 1, MAX_FAN_OUT_TARGETS_PER_RUN)) {
+    problems.push(
+      `fanOutTargetsPerRun: ${JSON.stringify(perRun)} must be a whole number of targets from 1 to ${MAX_FAN_OUT_TARGETS_PER_RUN}. Example: -c fanOutTargetsPerRun=25`,
+    );
+  }
   return {
     accounts,
     regions,
     organizationId,
     memberRoleName,
     ...(discovers && { discovery: { organizationUnits, organizationRoleArn } }),
+    ...(perRun !== undefined && { fanOutTargetsPerRun: perRun }),
   };
 }
 

@@ -22,6 +22,8 @@ export interface HubTargets {
   readonly organizationUnits: readonly string[];
   /** The role the pollers assume to read the OUs; undefined: they read them with their own role. */
   readonly organizationRoleArn: string | undefined;
+  /** Targets per run above which a scheduled run fans out; undefined: it never does. */
+  readonly fanOutTargetsPerRun: number | undefined;
   /**
    * Whether any other account is watched: then the poller roles carry the names members trust, may assume
    * the member roles, and the hub's bus takes the members' forwarded events.
@@ -43,6 +45,7 @@ export function hubTargets(scope: IConstruct, resolved: ResolvedTargets): HubTar
     organizationId: resolved.organizationId,
     organizationUnits: resolved.discovery?.organizationUnits ?? [],
     organizationRoleArn: resolved.discovery?.organizationRoleArn,
+    fanOutTargetsPerRun: resolved.fanOutTargetsPerRun,
     hasMembers: memberAccounts.length > 0 || resolved.organizationId !== undefined,
   };
 }

@@ -31,6 +31,7 @@ beforeAll(() => {
     organizationId: ORGANIZATION,
     organizationUnits: UNITS,
     targetRegions: ['eu-west-1', 'us-east-1'],
+    fanOutTargetsPerRun: 25,
   });
   assumed = synthesize('DiscoveryAssumed', {
     services: ['healthimaging'],
@@ -130,6 +131,52 @@ describe('a hub that discovers its accounts', () => {
   }, 60_000);
 });
 
+describe('a hub whose scheduled runs fan out', () => {
+  const functionId = (synth: Synthesized, service: string) =>
+    [...functionsByName(synth.resources).entries()].find(
+      ([name]) => name === `job-poller-${service}`,
+    )?.[1][0];
+
+  it('may invoke exactly itself, runs its batches side by side, and retries a failed one into a queue', () => {
+    // Act
+    const id = functionId(own, 'healthlake');
+    const fn = poller(own, 'healthlake');
+    const invoke = statements(own, 'healthlake').filter((s) => s.Action === 'lambda:InvokeFunction');
+    const send = statements(own, 'healthlake').filter((s) => s.Action === 'sqs:SendMessage');
+    const [[queueId] = ['']] = ofType(own.resources, 'AWS::SQS::Queue');
+    const [[, config] = ['', undefined]] = ofType(own.resources, 'AWS::Lambda::EventInvokeConfig');
+
+    // Assess
+    expect(environmentOf(fn).JOBS_FAN_OUT_TARGETS_PER_RUN).toBe('25');
+    expect(fn.ReservedConcurrentExecutions).toBe(10);
+    expect(invoke).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [id, 'Arn'] } })]);
+    expect(send).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+    expect(props(config)).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    const queueAlarms = ofType(own.resources, 'AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => props(alarm))
+      .filter((alarm) => JSON.stringify(alarm.Dimensions ?? []).includes(queueId));
+    expect(queueAlarms).toEqual([
+      expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }),
+    ]);
+  });
+
+  it('keeps one run at a time and no retries where it does not fan out', () => {
+    // Act
+    const fn = poller(assumed, 'healthimaging');
+
+    // Assess
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(environmentOf(fn).JOBS_FAN_OUT_TARGETS_PER_RUN).toBeUndefined();
+    expect(statements(assumed, 'healthimaging').filter((s) => s.Action === 'lambda:InvokeFunction')).toEqual(
+      [],
+    );
+    expect(ofType(assumed.resources, 'AWS::SQS::Queue')).toHaveLength(1);
+  });
+});
+
 describe('discovery settings', () => {
   it.each([
     [{ organizationUnits: UNITS }, 'organizationUnits: set organizationId too'],
@@ -139,6 +186,11 @@ describe('discovery settings', () => {
     ],
     [{ organizationId: ORGANIZATION, organizationUnits: [] }, 'organizationUnits: at least one OU'],
     [{ organizationRoleArn: ROLE }, 'organizationRoleArn: it is the role that reads organizationUnits'],
+    [{ fanOutTargetsPerRun: 10 }, 'fanOutTargetsPerRun: fan-out splits a hub’s targets'],
+    [
+      { targetRegions: ['eu-west-1'], fanOutTargetsPerRun: 0 },
+      'fanOutTargetsPerRun: 0 must be a whole number',
+    ],
     [
       { organizationId: ORGANIZATION, organizationUnits: UNITS, organizationRoleArn: 'OrgRead' },
       'organizationRoleArn: "OrgRead" is not an IAM role ARN',
