@@ -3,7 +3,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { memberCredentials } from '../lambdas/aws/member-credentials.js';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambdas/contract/hub.js';
-import { settingsEnvironment } from '../lambdas/contract/settings.js';
+import { settingsEnvironment, variableOf } from '../lambdas/contract/settings.js';
 import type { ServiceAdapter } from '../lambdas/core/adapter.js';
 import { listPasses } from '../lambdas/core/poll-cycle.js';
 import { silentLog } from '../lambdas/core/ports.js';
@@ -89,7 +89,13 @@ export async function runManyTargets(options: ManyTargetOptions, progress: (line
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_ENDPOINT_URL_HEALTHLAKE: router.endpoint,
       AWS_ENDPOINT_URL_STS: sts.endpoint,
-      ...settingsEnvironment({ tableName: TABLE, targets, fullSweepSeconds: 10 * 365 * 86_400 }),
+      // DynamoDB Local answers the 50,000-item index read slowly on a loaded machine: a longer attempt.
+      ...settingsEnvironment({
+        tableName: TABLE,
+        targets,
+        fullSweepSeconds: 10 * 365 * 86_400,
+        sdkRequestTimeoutMs: 60_000,
+      }),
     });
     progress(`seeding ${targets.length * options.jobsPerTarget} active jobs`);
     await seed(client, targets);
@@ -129,7 +135,7 @@ async function fanOutCycles(
   changed: number,
   finish: (from: number) => void,
 ) {
-  process.env.JOBS_FAN_OUT_TARGETS_PER_RUN = String(FAN_OUT_TARGETS_PER_RUN);
+  process.env[variableOf('fanOutTargetsPerRun')] = String(FAN_OUT_TARGETS_PER_RUN);
   const environments = new Map<string, Poll>();
   const batchResults: PollResult[] = [];
   const lambda = new LambdaStandIn(async (payload) => {
@@ -159,7 +165,7 @@ async function fanOutCycles(
     await fanned(`${changeRate * 100} % of jobs finish`, active, changed);
   } finally {
     await lambda.stop();
-    delete process.env.JOBS_FAN_OUT_TARGETS_PER_RUN;
+    delete process.env[variableOf('fanOutTargetsPerRun')];
   }
 }
 
@@ -210,6 +216,10 @@ async function measure(
     rssMb: memory.rss / 2 ** 20,
   });
   world.progress(`${name}: ${calls} calls in ${seconds.toFixed(1)} s, ${runs} Lambda runs`);
+  const failure = cycles
+    .flatMap((result) => result.targets ?? [])
+    .find((outcome) => outcome.kind === 'failed');
+  if (failure) world.progress(`a target failed: ${JSON.stringify(failure)}`);
 }
 
 /** `count` jobs of every target, from job number `from` on, finish. */

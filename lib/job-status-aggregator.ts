@@ -373,8 +373,8 @@ export class JobStatusAggregator extends Construct {
         targets: [new targets.LambdaFunction(fn)],
       });
       // Members forward their services' own events to the hub's bus, unchanged: `account` and `region`
-      // name the target the job belongs to. Only the targets' events: an Organization's other accounts
-      // may forward too, but the hub does not poll them.
+      // name the target the job belongs to. Only the listed targets' events (with discovery any account
+      // the bus admits: the poller ignores an account and region it does not watch).
       const members = this.targets && memberEventAccounts(this.targets);
       if (this.targets && members) {
         new events.Rule(this, `${id}MemberEvents`, {

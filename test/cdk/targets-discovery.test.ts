@@ -128,7 +128,7 @@ describe('a hub that discovers its accounts', () => {
     }
     const lint = cfnLint([own, assumed].map((synth) => synth.template.toJSON()));
     expect(lint.status & 2, lint.output).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('a hub whose scheduled runs fan out', () => {

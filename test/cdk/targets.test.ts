@@ -370,5 +370,5 @@ describe('checks', () => {
 
     // Assess
     expect(result.status & 2, result.output).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });
