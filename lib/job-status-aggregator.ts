@@ -35,6 +35,7 @@ import {
 } from '../lambdas/contract/table-schema.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
 import { EventSchemas } from './event-schemas.js';
+import { FAN_OUT_RESERVED_CONCURRENCY, FAN_OUT_RETRY_ATTEMPTS, FanOutFailures } from './fan-out.js';
 import { hubBusPolicyStatement } from './member/hub-bus-policy.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
@@ -50,9 +51,13 @@ import { type JobEventSubscriptionOptions, jobEventPattern, toRuleTarget } from 
 import {
   assumeMemberRoles,
   busMembers,
+  discoveryPolicy,
+  HUB_POLLER_MEMORY_MB,
   type HubTargets,
   hubTargets,
+  memberEventAccounts,
   organizationRoleResource,
+  POLLER_MEMORY_MB,
 } from './targets.js';
 
 export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
@@ -106,6 +111,8 @@ export class JobStatusAggregator extends Construct {
   readonly monitoring: AggregatorMonitoring;
   /** The events' schema registry, for consumers' code bindings (docs/events.md). */
   readonly eventSchemas: EventSchemas;
+  /** Where fanned-out runs Lambda gave up on land; undefined unless `fanOutTargetsPerRun` is set. */
+  readonly fanOutFailures: FanOutFailures | undefined;
 
   constructor(scope: Construct, id: string, props: JobStatusAggregatorProps = {}) {
     super(scope, id);
@@ -120,6 +127,10 @@ export class JobStatusAggregator extends Construct {
     this.table = this.createTable();
     this.eventBus = existingEventBus ?? this.resolveEventBus();
     this.alarmTopic = existingAlarmTopic ?? this.resolveAlarmTopic();
+    this.fanOutFailures =
+      this.targets?.fanOutTargetsPerRun !== undefined
+        ? new FanOutFailures(this, 'FanOutFailures', this.alarmTopic)
+        : undefined;
 
     const pollers = new Map<ServiceId, NodejsFunction>();
     const logGroups = new Map<ServiceId, logs.LogGroup>();
@@ -152,6 +163,7 @@ export class JobStatusAggregator extends Construct {
       alarmTopic: this.alarmTopic,
       watchesTargets: this.targets !== undefined,
       ...this.settings.monitoring,
+      discoversAccounts: (this.targets?.organizationUnits.length ?? 0) > 0,
     });
   }
 
@@ -319,17 +331,20 @@ export class JobStatusAggregator extends Construct {
       );
     }
 
+    const fanOut = this.fanOutFailures;
     const fn = new NodejsFunction(this, id, {
       ...functionDefaults(entry.handlerEntry),
       description: `Polls ${entry.displayName} jobs every ${minutes} min${entry.nativeEvents ? ' and on native events' : ''}; records changes`,
       role,
       logGroup,
-      memorySize: 512,
+      memorySize: this.targets?.hasMembers ? HUB_POLLER_MEMORY_MB : POLLER_MEMORY_MB,
       timeout: POLLER_TIMEOUT,
       // One run at a time per service: a cycle never overlaps the next. A native event that arrives during
-      // a cycle is throttled and Lambda's async queue retries it (for up to maxEventAge).
-      reservedConcurrentExecutions: 1,
-      retryAttempts: 0,
+      // a cycle is throttled and Lambda's async queue retries it (for up to maxEventAge). A poller that fans
+      // out runs its batches side by side; a failed batch is retried, then lands in the failures queue.
+      reservedConcurrentExecutions: fanOut ? FAN_OUT_RESERVED_CONCURRENCY : 1,
+      retryAttempts: fanOut ? FAN_OUT_RETRY_ATTEMPTS : 0,
+      ...(fanOut && { onFailure: fanOut.destination() }),
       maxEventAge: Duration.hours(1),
       environment: {
         ...this.pollerEnvironment(service, minutes * 60),
@@ -340,14 +355,19 @@ export class JobStatusAggregator extends Construct {
       },
     });
     fn.node.addDependency(policy);
+    const discovery = this.targets && discoveryPolicy(this, `${id}DiscoveryPolicy`, role, this.targets);
+    if (discovery) fn.node.addDependency(discovery);
+    const invokeSelf = fanOut?.grant(this, `${id}FanOutPolicy`, fn, role);
 
-    new events.Rule(this, `${id}Schedule`, {
+    const schedule = new events.Rule(this, `${id}Schedule`, {
       description: `Runs the ${entry.displayName} poll cycle`,
       schedule: events.Schedule.rate(Duration.minutes(minutes)),
       targets: [
         new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ kind: 'poll' }) }),
       ],
     });
+    // The first scheduled run may already fan out.
+    if (invokeSelf) schedule.node.addDependency(invokeSelf);
     if (entry.nativeEvents) {
       // AWS service events arrive on the default bus only. The event goes to the poller unchanged.
       new events.Rule(this, `${id}NativeEvents`, {
@@ -359,16 +379,17 @@ export class JobStatusAggregator extends Construct {
         targets: [new targets.LambdaFunction(fn)],
       });
       // Members forward their services' own events to the hub's bus, unchanged: `account` and `region`
-      // name the target the job belongs to. Only the targets' events: an Organization's other accounts
-      // may forward too, but the hub does not poll them.
-      if (this.targets && this.targets.memberAccounts.length > 0) {
+      // name the target the job belongs to. Only the listed targets' events (with discovery any account
+      // the bus admits: the poller ignores an account and region it does not watch).
+      const members = this.targets && memberEventAccounts(this.targets);
+      if (this.targets && members) {
         new events.Rule(this, `${id}MemberEvents`, {
           description: `Refreshes one ${entry.displayName} import job of a member account as soon as AWS reports a change there`,
           eventBus: this.eventBus,
           eventPattern: {
             source: [entry.nativeEvents.source],
             detailType: [...entry.nativeEvents.detailTypes],
-            account: [...this.targets.memberAccounts],
+            ...members,
             region: [...this.targets.regions],
           },
           targets: [new targets.LambdaFunction(fn)],
@@ -408,6 +429,14 @@ export class JobStatusAggregator extends Construct {
         memberRoleName: this.targets.memberRoleName,
       }),
       ...jobCountsEnvironment(this.settings.monitoring.jobCounts),
+      ...(this.targets?.organizationUnits.length && {
+        organizationUnits: this.targets.organizationUnits,
+        organizationRoleArn: this.targets.organizationRoleArn,
+        targetRegions: this.targets.regions,
+      }),
+      ...(this.targets?.fanOutTargetsPerRun !== undefined && {
+        fanOutTargetsPerRun: this.targets.fanOutTargetsPerRun,
+      }),
     });
   }
 

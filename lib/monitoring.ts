@@ -39,6 +39,8 @@ export interface AggregatorMonitoringProps {
   readonly jobCounts?: JobCountSettings;
   /** Alarm per service when at least `threshold` jobs fail within `minutes`; needs the job counts. */
   readonly failedJobsAlarm?: { readonly threshold: number; readonly minutes: number } | undefined;
+  /** Whether the pollers discover their accounts from Organization units: then a failed discovery is alarmed. */
+  readonly discoversAccounts?: boolean;
 }
 
 /** Publisher lag worth waking someone for: events are this late, for two five-minute periods in a row. */
@@ -104,6 +106,15 @@ export class AggregatorMonitoring extends Construct {
         alarmDescription:
           'A poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard\'s "Targets that could not be polled" (or the log lines with "target" and "errorKind") name it.',
         metric: stackMetric(CycleMetric.TARGET_FAILURES, cloudwatch.Stats.SUM),
+        threshold: 1,
+        evaluationPeriods: 2,
+      });
+    }
+    if (props.discoversAccounts) {
+      this.alarm('DiscoveryFailures', {
+        alarmDescription:
+          "A poller could not read the Organization units' accounts (or found none) in two five-minute periods in a row; it polls the last good list meanwhile, so accounts that joined since are not polled. The log says why.",
+        metric: stackMetric(CycleMetric.DISCOVERY_FAILURES, cloudwatch.Stats.SUM),
         threshold: 1,
         evaluationPeriods: 2,
       });

@@ -8,6 +8,8 @@ import {
   isStallAfterSeconds,
   MAX_HISTORY_RETENTION_DAYS,
   MAX_STALL_AFTER_SECONDS,
+  ORGANIZATION_PARENT,
+  ROLE_ARN,
 } from '../lambdas/contract/settings.js';
 import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
 import {
@@ -75,6 +77,22 @@ export interface JobStatusAggregatorSettings extends MonitoringSettings {
   readonly organizationId?: string;
   /** The read role the member stacks create and the pollers assume. Default `JobStatusAggregatorRead`. */
   readonly memberRoleName?: string;
+  /**
+   * Organization units (`ou-...`, or the root `r-...`) whose active accounts, in every OU below them too, the
+   * pollers discover at the start of a cycle and poll in each of `targetRegions`, besides `targetAccounts`.
+   * Needs `organizationId`. Default: none (no discovery).
+   */
+  readonly organizationUnits?: readonly string[];
+  /**
+   * The role in the management or delegated-administrator account that the pollers assume to read the OUs.
+   * Default: none, and then the hub itself must be that account (its pollers read the OUs with their own role).
+   */
+  readonly organizationRoleArn?: string;
+  /**
+   * A scheduled run with more targets than this hands them, in batches of at most this many, to asynchronous
+   * runs of its own poller (1–1000). Default: none, and one run polls every target.
+   */
+  readonly fanOutTargetsPerRun?: number;
 }
 
 export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
@@ -122,6 +140,16 @@ export interface ResolvedTargets {
   readonly regions: readonly string[];
   readonly organizationId: string | undefined;
   readonly memberRoleName: string;
+  /** Present with OUs: their active accounts are polled besides `accounts`. */
+  readonly discovery?: ResolvedDiscovery;
+  /** Present when scheduled runs fan out. */
+  readonly fanOutTargetsPerRun?: number;
+}
+
+export interface ResolvedDiscovery {
+  readonly organizationUnits: readonly string[];
+  /** The role that reads them; undefined: the pollers' own (the hub is the management account). */
+  readonly organizationRoleArn: string | undefined;
 }
 
 export interface SettingsWarning {
@@ -149,6 +177,9 @@ export const CONTEXT_KEYS = [
   'organizationId',
   'memberRoleName',
   ...MONITORING_CONTEXT_KEYS,
+  'organizationUnits',
+  'organizationRoleArn',
+  'fanOutTargetsPerRun',
 ] as const;
 
 // The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
@@ -164,6 +195,7 @@ const MAX_SCHEDULE_MINUTES = 1440;
 const MAX_STALL_AFTER_MINUTES = MAX_STALL_AFTER_SECONDS / 60;
 const MAX_PROGRESS_REFRESH_MINUTES = 24 * 60;
 const MAX_MANIFEST_LOCATIONS = 20;
+const MAX_FAN_OUT_TARGETS_PER_RUN = 1000;
 
 /** Every problem found in the settings, each naming its key, the value and what is allowed. */
 export class SettingsError extends Error {
@@ -436,6 +468,12 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   const roleName = asText(node.tryGetContext('memberRoleName'), 'memberRoleName', problems);
   if (roleName !== undefined) settings.memberRoleName = roleName;
   Object.assign(settings, monitoringFromContext(read));
+  const units = asList(read('organizationUnits'), 'organizationUnits', problems);
+  if (units !== undefined) settings.organizationUnits = units;
+  const organizationRole = asText(read('organizationRoleArn'), 'organizationRoleArn', problems);
+  if (organizationRole !== undefined) settings.organizationRoleArn = organizationRole.trim();
+  const perRun = asNumberSetting(read('fanOutTargetsPerRun'), 'fanOutTargetsPerRun', problems);
+  if (perRun !== undefined) settings.fanOutTargetsPerRun = perRun;
 
   if (problems.length > 0) throw new SettingsError(problems);
   resolveSettings(settings);
@@ -454,19 +492,34 @@ export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
  */
 function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]): ResolvedTargets | undefined {
   const { targetAccounts, targetRegions, organizationId } = input;
+  const organizationUnits = [...new Set(input.organizationUnits ?? [])];
+  const organizationRoleArn = input.organizationRoleArn;
   const memberRoleName = input.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
   if (!ROLE_NAME.test(memberRoleName)) {
     problems.push(
       `memberRoleName: ${JSON.stringify(memberRoleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 + = , . @ _ -). Example: -c memberRoleName=JobStatusAggregatorRead`,
     );
   }
-  if (targetAccounts === undefined && targetRegions === undefined && organizationId === undefined) {
+  if (
+    targetAccounts === undefined &&
+    targetRegions === undefined &&
+    organizationId === undefined &&
+    input.organizationUnits === undefined
+  ) {
+    problems.push(...discoveryProblems(input, organizationUnits));
+    if (input.fanOutTargetsPerRun !== undefined) {
+      problems.push(
+        'fanOutTargetsPerRun: fan-out splits a hub’s targets; set targetAccounts, targetRegions or organizationUnits too. Example: -c targetAccounts=111122223333,444455556666',
+      );
+    }
     return undefined;
   }
   const literal = (value: string) => !Token.isUnresolved(value);
-  const accounts = [...new Set(targetAccounts ?? [Aws.ACCOUNT_ID])];
+  const discovers = organizationUnits.length > 0;
+  // With OUs the accounts come from the Organization; listed accounts are polled besides them.
+  const accounts = [...new Set(targetAccounts ?? (discovers ? [] : [Aws.ACCOUNT_ID]))];
   const regions = [...new Set(targetRegions ?? [Aws.REGION])];
-  if (accounts.length === 0) {
+  if (accounts.length === 0 && !discovers) {
     problems.push(
       'targetAccounts: at least one account is required. Example: -c targetAccounts=111122223333,444455556666',
     );
@@ -492,13 +545,59 @@ function resolveTargets(input: JobStatusAggregatorSettings, problems: string[]):
         `organizationId: ${JSON.stringify(organizationId)} is not an Organization id (o- and 10-32 lowercase letters or digits). Example: -c organizationId=o-a1b2c3d4e5`,
       );
     }
-    if (targetAccounts === undefined) {
+    if (targetAccounts === undefined && !discovers) {
       problems.push(
         'organizationId: also list the accounts to poll in targetAccounts; the Organization decides who may forward events and which roles the pollers may assume, not which accounts they poll. Example: -c targetAccounts=111122223333,444455556666',
       );
     }
   }
-  return { accounts, regions, organizationId, memberRoleName };
+  problems.push(...discoveryProblems(input, organizationUnits));
+  const perRun = input.fanOutTargetsPerRun;
+  if (perRun !== undefined && !isWholeNumberIn(perRun, 1, MAX_FAN_OUT_TARGETS_PER_RUN)) {
+    problems.push(
+      `fanOutTargetsPerRun: ${JSON.stringify(perRun)} must be a whole number of targets from 1 to ${MAX_FAN_OUT_TARGETS_PER_RUN}. Example: -c fanOutTargetsPerRun=25`,
+    );
+  }
+  return {
+    accounts,
+    regions,
+    organizationId,
+    memberRoleName,
+    ...(discovers && { discovery: { organizationUnits, organizationRoleArn } }),
+    ...(perRun !== undefined && { fanOutTargetsPerRun: perRun }),
+  };
+}
+
+/** What is wrong with the discovery settings: OU ids, the role's ARN, and the Organization they need. */
+function discoveryProblems(input: JobStatusAggregatorSettings, units: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (input.organizationUnits !== undefined && units.length === 0) {
+    problems.push(
+      'organizationUnits: at least one OU is required. Example: -c organizationUnits=ou-ab12-cdef3456',
+    );
+  }
+  for (const unit of units.filter((u) => !ORGANIZATION_PARENT.test(u))) {
+    problems.push(
+      `organizationUnits: ${JSON.stringify(unit)} is not an OU id (ou-...-...) or a root id (r-...). Example: -c organizationUnits=ou-ab12-cdef3456,ou-ab12-9876fedc`,
+    );
+  }
+  if (units.length > 0 && input.organizationId === undefined) {
+    problems.push(
+      'organizationUnits: set organizationId too; discovered accounts join without an IAM change only through the Organization (the bus policy and the member-role grant). Example: -c organizationId=o-a1b2c3d4e5',
+    );
+  }
+  const role = input.organizationRoleArn;
+  if (role !== undefined && !Token.isUnresolved(role) && !ROLE_ARN.test(role)) {
+    problems.push(
+      `organizationRoleArn: ${JSON.stringify(role)} is not an IAM role ARN. Example: -c organizationRoleArn=arn:aws:iam::111122223333:role/JobStatusAggregatorOrganizationRead`,
+    );
+  }
+  if (role !== undefined && units.length === 0) {
+    problems.push(
+      'organizationRoleArn: it is the role that reads organizationUnits; set organizationUnits too. Example: -c organizationUnits=ou-ab12-cdef3456',
+    );
+  }
+  return problems;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,8 +1,9 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { memberRoleArn, type Target } from '../lambdas/contract/hub.js';
+import { memberRoleArn, ORGANIZATION_READ_ACTIONS, type Target } from '../lambdas/contract/hub.js';
 import type { HubBusMembers } from './member/hub-bus-policy.js';
+import { acknowledge, iam5Resource } from './nag.js';
 import type { ResolvedTargets } from './settings.js';
 
 /**
@@ -17,6 +18,12 @@ export interface HubTargets {
   /** The target accounts other than the hub's own: each runs the member stack. */
   readonly memberAccounts: readonly string[];
   readonly organizationId: string | undefined;
+  /** OUs whose active accounts the pollers discover each cycle (besides `targets`); empty: none. */
+  readonly organizationUnits: readonly string[];
+  /** The role the pollers assume to read the OUs; undefined: they read them with their own role. */
+  readonly organizationRoleArn: string | undefined;
+  /** Targets per run above which a scheduled run fans out; undefined: it never does. */
+  readonly fanOutTargetsPerRun: number | undefined;
   /**
    * Whether any other account is watched: then the poller roles carry the names members trust, may assume
    * the member roles, and the hub's bus takes the members' forwarded events.
@@ -36,9 +43,22 @@ export function hubTargets(scope: IConstruct, resolved: ResolvedTargets): HubTar
     regions: resolved.regions,
     memberAccounts,
     organizationId: resolved.organizationId,
+    organizationUnits: resolved.discovery?.organizationUnits ?? [],
+    organizationRoleArn: resolved.discovery?.organizationRoleArn,
+    fanOutTargetsPerRun: resolved.fanOutTargetsPerRun,
     hasMembers: memberAccounts.length > 0 || resolved.organizationId !== undefined,
   };
 }
+
+/**
+ * A poller's memory when the hub watches other accounts. Lambda gives CPU in proportion to memory, and a
+ * hub's run holds every target's adapter, credentials and the service's whole active-job list: at 50
+ * account-regions × 1,000 jobs the benchmark's poller peaks at about 410 MB RSS (BENCHMARKS.md, "Many
+ * targets"), too close to the single-account 512 MB, and its cycle is CPU-bound on parsing pages.
+ */
+export const HUB_POLLER_MEMORY_MB = 1024;
+/** A poller's memory when it watches its own account only (or only its own account in several regions). */
+export const POLLER_MEMORY_MB = 512;
 
 /** Who the hub bus's policy admits: the Organization, else the listed member accounts. */
 export function busMembers(targets: HubTargets): HubBusMembers {
@@ -71,4 +91,42 @@ export function assumeMemberRoles(targets: HubTargets): iam.PolicyStatement | un
 /** The IAM5 resource of the Organization form's grant, as cdk-nag reports it. */
 export function organizationRoleResource(memberRoleName: string): string {
   return `arn:<AWS::Partition>:iam::*:role/${memberRoleName}`;
+}
+
+/**
+ * The accounts whose forwarded native events the hub's rule takes: the listed members, or with discovery any
+ * account the bus admits (the Organization's), since the accounts are known only at run time; the poller
+ * ignores an event of an account and region it does not watch. Undefined: no member rule.
+ */
+export function memberEventAccounts(targets: HubTargets): { readonly account?: string[] } | undefined {
+  if (targets.organizationUnits.length > 0) return {};
+  return targets.memberAccounts.length > 0 ? { account: [...targets.memberAccounts] } : undefined;
+}
+
+const DISCOVERY_REASON =
+  'organizations:ListChildren and organizations:ListAccountsForParent have no resource-level permissions; these two read-only actions are all account discovery calls.';
+
+/**
+ * What a poller may do to discover the OUs' accounts: assume exactly the configured discovery role, or,
+ * without one (the hub is the management or delegated-administrator account), exactly the two read actions.
+ * Undefined without OUs.
+ */
+export function discoveryPolicy(
+  scope: IConstruct,
+  id: string,
+  role: iam.IRole,
+  targets: HubTargets,
+): iam.Policy | undefined {
+  if (targets.organizationUnits.length === 0) return undefined;
+  const roleArn = targets.organizationRoleArn;
+  const policy = new iam.Policy(scope, id, {
+    roles: [role],
+    statements: [
+      roleArn
+        ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] })
+        : new iam.PolicyStatement({ actions: [...ORGANIZATION_READ_ACTIONS], resources: ['*'] }),
+    ],
+  });
+  if (!roleArn) acknowledge(policy, iam5Resource('*'), DISCOVERY_REASON);
+  return policy;
 }

@@ -41,6 +41,21 @@ export function hubSessionName(service: string): string {
   return `job-status-aggregator-${service}`;
 }
 
+/**
+ * Exactly the Organizations actions account discovery makes (ListChildren for the OUs below an OU,
+ * ListAccountsForParent for its accounts): the hub's grant, or the discovery role's policy. Neither action
+ * has resource-level permissions.
+ */
+export const ORGANIZATION_READ_ACTIONS = [
+  'organizations:ListChildren',
+  'organizations:ListAccountsForParent',
+] as const;
+
+/** The session name a hub poller gives when it assumes the Organization discovery role. */
+export function hubDiscoverySessionName(service: string): string {
+  return `job-status-aggregator-discovery-${service}`;
+}
+
 export function hubPollerRoleArn(partition: string, hubAccount: string, service: string, hubRegion: string) {
   return `arn:${partition}:iam::${hubAccount}:role/${hubPollerRoleName(service, hubRegion)}`;
 }

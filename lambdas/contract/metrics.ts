@@ -36,6 +36,11 @@ export const CycleMetric = {
   API_ERRORS: 'ApiErrors',
   /** A hub's targets (account and region) the run could not poll at all; only where targets are set. */
   TARGET_FAILURES: 'TargetFailures',
+  /**
+   * Cycles whose Organization discovery failed or found no account (they fell back to the last good list,
+   * or to the listed accounts alone).
+   */
+  DISCOVERY_FAILURES: 'DiscoveryFailures',
 } as const;
 export type CycleMetric = (typeof CycleMetric)[keyof typeof CycleMetric];
 
@@ -98,6 +103,8 @@ export const METRIC_SERIES: readonly MetricSeries[] = [
   { metric: PublisherMetric.RETRIED, dimensions: STACK, per: 'stack', when: 'always' },
   { metric: PublisherMetric.DEAD_LETTERED, dimensions: STACK, per: 'stack', when: 'always' },
   { metric: CycleMetric.TARGET_FAILURES, dimensions: STACK, per: 'stack', when: 'targets' },
+  // Emitted by hubs that discover their accounts only; counted for every hub, an upper bound.
+  { metric: CycleMetric.DISCOVERY_FAILURES, dimensions: STACK, per: 'stack', when: 'targets' },
   { metric: CountMetric.ACTIVE_JOBS, dimensions: COUNTS, per: 'service-status', when: 'job-counts' },
   { metric: CountMetric.FINISHED_JOBS, dimensions: COUNTS, per: 'service-status', when: 'job-counts' },
   {

@@ -156,6 +156,26 @@ const jobCountMode: Parser<JobCountMode> = {
   format: String,
 };
 
+/** An Organization root (`r-...`) or OU (`ou-...-...`) id, as Organizations writes them. */
+export const ORGANIZATION_PARENT = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+/** An IAM role ARN (any partition). */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+const matching = (pattern: RegExp, expected: string): Parser<string> => ({
+  expected,
+  parse: (value) => (pattern.test(value) ? value : undefined),
+  format: (value) => value,
+});
+
+const listOf = (pattern: RegExp, expected: string): Parser<readonly string[]> => ({
+  expected,
+  parse: (value) => {
+    const items = list.parse(value) ?? [];
+    return items.every((item) => pattern.test(item)) ? items : undefined;
+  },
+  format: (value) => value.join(','),
+});
+
 /** The longest history retention; 0 keeps history forever. */
 export const MAX_HISTORY_RETENTION_DAYS = 3650;
 
@@ -307,6 +327,36 @@ export const SETTINGS = {
     flag,
     false,
     "A hub's job counts per target (account and region) too, beside the service's totals.",
+  ),
+  organizationUnits: setting(
+    'JOBS_ORGANIZATION_UNITS',
+    listOf(ORGANIZATION_PARENT, 'a comma-separated list of OU ids (ou-...) or root ids (r-...)'),
+    [] as readonly string[],
+    'OUs whose active accounts (in every OU below too) a hub poller discovers and polls in each target region.',
+  ),
+  organizationRoleArn: setting<string, undefined>(
+    'JOBS_ORGANIZATION_ROLE_ARN',
+    matching(ROLE_ARN, 'an IAM role ARN'),
+    undefined,
+    "The role (management or delegated-administrator account) assumed to read the OUs; unset: the poller's own.",
+  ),
+  targetRegions: setting(
+    'JOBS_TARGET_REGIONS',
+    listOf(REGION, 'a comma-separated list of regions'),
+    [] as readonly string[],
+    "The regions polled in every discovered account; none: the function's own.",
+  ),
+  discoveryCacheSeconds: setting(
+    'JOBS_DISCOVERY_CACHE_SECONDS',
+    positiveNumber,
+    900,
+    'How long a discovered account list is used before the OUs are read again.',
+  ),
+  fanOutTargetsPerRun: setting(
+    'JOBS_FAN_OUT_TARGETS_PER_RUN',
+    wholeNumber(),
+    0,
+    'A scheduled hub run with more targets than this sends them in batches of at most this many to async runs of itself; 0: never.',
   ),
 } as const;
 
@@ -474,10 +524,42 @@ export function readPublisherSettings(env: Env): PublisherSettings {
 export interface TargetSettings {
   readonly targets: readonly Target[];
   readonly memberRoleName: string;
+  /** Present when OUs are named: their active accounts are polled too. */
+  readonly discovery?: DiscoverySettings;
+  /** Present when a scheduled run fans out: at most this many targets per run. */
+  readonly fanOutTargetsPerRun?: number;
+}
+
+/** How a hub poller finds the accounts of Organization units. */
+export interface DiscoverySettings {
+  readonly organizationUnits: readonly string[];
+  readonly roleArn: string | undefined;
+  /** The regions of discovered accounts; none: the function's own. */
+  readonly regions: readonly string[];
+  readonly cacheSeconds: number;
 }
 
 export function readTargetSettings(env: Env): TargetSettings {
-  return { targets: readSetting(env, 'targets'), memberRoleName: readSetting(env, 'memberRoleName') };
+  const organizationUnits = readSetting(env, 'organizationUnits');
+  const fanOutTargetsPerRun = readSetting(env, 'fanOutTargetsPerRun');
+  return {
+    ...(fanOutTargetsPerRun > 0 && { fanOutTargetsPerRun }),
+    targets: readSetting(env, 'targets'),
+    memberRoleName: readSetting(env, 'memberRoleName'),
+    ...(organizationUnits.length > 0 && {
+      discovery: {
+        organizationUnits,
+        roleArn: readSetting(env, 'organizationRoleArn'),
+        regions: readSetting(env, 'targetRegions'),
+        cacheSeconds: readSetting(env, 'discoveryCacheSeconds'),
+      },
+    }),
+  };
+}
+
+/** Whether a poller watches targets (listed or discovered) rather than only its own account and region. */
+export function watchesTargets(settings: TargetSettings): boolean {
+  return settings.targets.length > 0 || settings.discovery !== undefined;
 }
 
 /** Which job counts a poller publishes (lambdas/handlers/observability.ts). */

@@ -9,6 +9,7 @@ import {
   readPollerSettings,
   readTargetSettings,
   type TargetSettings,
+  watchesTargets,
 } from '../contract/settings.js';
 import type { ServiceAdapter } from '../core/adapter.js';
 import { type IncomingEvent, locatorFromNativeEvent, type NativeEventSource } from '../core/native-events.js';
@@ -40,7 +41,16 @@ export type PollEvent = { readonly kind?: 'poll' } & IncomingEvent;
 export type PollResult =
   | ({ readonly mode: 'cycle' } & CycleReport & { readonly targets?: readonly TargetOutcome[] })
   | ({ readonly mode: 'refresh' } & RefreshOutcome)
-  | { readonly mode: 'ignored'; readonly reason: string };
+  | { readonly mode: 'ignored'; readonly reason: string }
+  /** A scheduled run that handed its targets to `batches` asynchronous invocations of itself. */
+  | {
+      readonly mode: 'fan-out';
+      readonly targets: number;
+      readonly batches: number;
+      readonly dispatched: number;
+      /** The targets of batches Lambda did not take, polled by the scheduled run itself. */
+      readonly inline?: readonly TargetOutcome[];
+    };
 
 /** What both kinds of poller are built from, read once at cold start. */
 export interface PollerBase {
@@ -83,8 +93,7 @@ export function createPollHandler(wiring: PollerWiring, env: NodeJS.ProcessEnv =
     region: env.AWS_REGION ?? 'us-east-1',
     nativeEvents: serviceFacts(wiring.service).nativeEvents,
   };
-  const handler =
-    base.targetSettings.targets.length > 0 ? createTargetsHandler(base) : ownAccountHandler(base);
+  const handler = watchesTargets(base.targetSettings) ? createTargetsHandler(base) : ownAccountHandler(base);
   // Metrics are published at the end of every invocation, a failed one too (cold start included).
   return (event: PollEvent, context: Context): Promise<PollResult> =>
     withMetrics(base.metrics, async () => {

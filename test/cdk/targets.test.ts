@@ -149,6 +149,16 @@ describe('poller roles', () => {
     expect(name(ownAccount, 'healthlake')).toBeUndefined();
   });
 
+  it('get 1,024 MB where the hub watches other accounts, 512 MB where it watches only its own', () => {
+    // Act
+    const memory = (synth: Synthesized, service: string) => poller(synth, service)[1].MemorySize;
+
+    // Assess
+    expect(memory(listed, 'healthlake')).toBe(1024);
+    expect(memory(organization, 'healthomics')).toBe(1024);
+    expect(memory(ownAccount, 'healthlake')).toBe(512);
+  });
+
   it('may assume exactly the member accounts’ read roles, never one in the hub’s own account', () => {
     // Act
     const assume = statementsWith(listed, 'healthlake', 'sts:AssumeRole');
@@ -366,5 +376,5 @@ describe('checks', () => {
 
     // Assess
     expect(result.status & 2, result.output).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -80,6 +80,11 @@ describe('the settings contract', () => {
       imagingManifestWaitSeconds: 600,
       jobCountMetrics: 'nonzero',
       jobCountsPerTarget: true,
+      organizationUnits: ['ou-ab12-cdef3456', 'r-ab12'],
+      organizationRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+      targetRegions: ['eu-west-1', 'us-east-1'],
+      discoveryCacheSeconds: 600,
+      fanOutTargetsPerRun: 25,
     });
 
     // Act
@@ -120,11 +125,18 @@ describe('the settings contract', () => {
     });
     expect(written[SETTINGS.targets.name]).toBe('111122223333:eu-west-1,444455556666:us-gov-west-1');
     expect(readTargetSettings(written)).toEqual({
+      fanOutTargetsPerRun: 25,
       targets: [
         { accountId: '111122223333', region: 'eu-west-1' },
         { accountId: '444455556666', region: 'us-gov-west-1' },
       ],
       memberRoleName: 'Reader',
+      discovery: {
+        organizationUnits: ['ou-ab12-cdef3456', 'r-ab12'],
+        roleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+        regions: ['eu-west-1', 'us-east-1'],
+        cacheSeconds: 600,
+      },
     });
     expect(readJobCountSettings(written)).toEqual({ mode: 'nonzero', perTarget: true });
   });

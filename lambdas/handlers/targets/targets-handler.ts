@@ -1,16 +1,16 @@
 import type { Context } from 'aws-lambda';
+import { type InvokeSelf, selfInvoker } from '../../aws/self-invoker.js';
 import { locatorFromNativeEvent } from '../../core/native-events.js';
-import { pollTargets } from '../../core/poll/targets.js';
-import { refreshJob, runPollCycle } from '../../core/poll-cycle.js';
-import { sameTarget, type Target } from '../../core/target.js';
-import { publishCycleMetrics, publishTargetFailures } from '../observability.js';
+import { isBatchEvent, planFanOut } from '../../core/poll/fan-out.js';
+import { refreshJob } from '../../core/poll-cycle.js';
 import type { PollEvent, PollerBase, PollResult } from '../poll-handler.js';
-import { cyclePolicy, ignoredEvent, isNativeEvent, paced } from '../poller-parts.js';
-import { sharedActiveJobs } from './shared-active-jobs.js';
+import { ignoredEvent, isNativeEvent, paced } from '../poller-parts.js';
+import { batchOf, fanOut } from './fan-out.js';
 import { type OwnIdentity, ownIdentity, TargetAdapters } from './target-adapters.js';
+import { publishDiscoveryProblem, TargetList } from './target-list.js';
+import { targetRunner } from './target-run.js';
 
-/** Targets polled at once. Quotas are per target, so they overlap freely; this bounds memory and sockets. */
-export const TARGETS_AT_ONCE = 4;
+export { TARGETS_AT_ONCE } from './target-run.js';
 
 /**
  * A hub's poller: every run polls each target (account and region) with that target's adapter, limiter,
@@ -26,48 +26,51 @@ export function createTargetsHandler(base: PollerBase) {
     log,
     createAdapter: (init) => paced(wiring.createAdapter(init), settings),
   });
+  const list = new TargetList({
+    service: wiring.service,
+    settings: targetSettings,
+    clientSettings,
+    region: base.region,
+    log,
+  });
   /** Where the next run starts: the first target the deadline left out, so every target gets its turn. */
   let startAt = 0;
+
+  let invokeSelf: InvokeSelf | undefined;
+
+  const pollRun = targetRunner(base, adapters);
 
   return async (event: PollEvent, context: Context): Promise<PollResult> => {
     logger.addContext(context);
     const own = ownIdentity(context.invokedFunctionArn, base.region);
-    if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, own, event);
+    if (isNativeEvent(event, base.nativeEvents)) return refreshFromEvent(base, adapters, list, own, event);
+    if (isBatchEvent(event)) {
+      // A batch from this function's scheduled run: its targets only, and never a fan-out of its own.
+      const batch = await batchOf(event, list, log);
+      const run = await pollRun(batch.targets, context, batch.startedAt, own);
+      return { mode: 'cycle', ...run.report, targets: run.targets };
+    }
 
     const startedAt = new Date();
-    const ordered = rotate(targetSettings.targets, startAt);
-    const store = sharedActiveJobs(base.store);
-    const remainingMs = () => context.getRemainingTimeInMillis();
-    const run = await pollTargets(
-      {
+    const { targets, discovery } = await list.current();
+    publishDiscoveryProblem(metrics, discovery);
+    if (discovery)
+      log.info('targets of this cycle', { targets: targets.length, discovery: discovery.source });
+    const batches = planFanOut(targets, targetSettings.fanOutTargetsPerRun ?? 0);
+    if (batches) {
+      invokeSelf ??= selfInvoker({
         service: wiring.service,
-        log,
-        remainingMs,
-        safetyMarginMs: settings.policy.safetyMarginMs,
-        concurrency: TARGETS_AT_ONCE,
-        check: (target) => adapters.check(target, own),
-        poll: (target) => {
-          const { adapter, log: targetLog } = adapters.entry(target, own);
-          const deps = { adapter, store, log: targetLog, now: () => new Date(), remainingMs, target };
-          // One policy for the whole run: every target sweeps, or none does.
-          return runPollCycle(deps, cyclePolicy(settings, adapter, startedAt));
-        },
-      },
-      ordered,
-    );
+        functionName: context.functionName,
+        region: base.region,
+        settings: clientSettings,
+      });
+      return fanOut(batches, targets.length, startedAt, invokeSelf, log, (undelivered) =>
+        pollRun(undelivered, context, startedAt, own),
+      );
+    }
+    const ordered = rotate(targets, startAt);
+    const run = await pollRun(ordered, context, startedAt, own);
     startAt = run.resumeAt === undefined ? 0 : (startAt + run.resumeAt) % ordered.length;
-    publishCycleMetrics(metrics, {
-      service: wiring.service,
-      report: run.report,
-      counts: base.jobCounts,
-      targets: run.targets,
-    });
-    publishTargetFailures(metrics, run.failures);
-    log.info('poll cycle finished', {
-      ...run.report,
-      targets: ordered.length,
-      failedTargets: run.failures.length,
-    });
     return { mode: 'cycle', ...run.report, targets: run.targets };
   };
 }
@@ -75,13 +78,14 @@ export function createTargetsHandler(base: PollerBase) {
 async function refreshFromEvent(
   base: PollerBase,
   adapters: TargetAdapters,
+  list: TargetList,
   own: OwnIdentity,
   event: PollEvent,
 ): Promise<PollResult> {
   const { log, store } = base;
   const job = locatorFromNativeEvent(base.nativeEvents, event);
   if (!job) return ignoredEvent(log, event);
-  const target = watched(base.targetSettings.targets, job.target);
+  const target = await list.watched(job.target);
   if (!target) {
     log.warn('native event from an account and region this hub does not watch; ignored', {
       account: job.target?.accountId,
@@ -91,11 +95,6 @@ async function refreshFromEvent(
   }
   const { adapter, log: targetLog } = adapters.entry(target, own);
   return { mode: 'refresh', ...(await refreshJob({ adapter, store, log: targetLog }, job.locator)) };
-}
-
-/** The configured target the event names; none when it names none or one not watched. */
-function watched(targets: readonly Target[], named: Target | undefined): Target | undefined {
-  return named && targets.find((target) => sameTarget(target, named));
 }
 
 function rotate<T>(items: readonly T[], start: number): T[] {
