@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
+import { JobStatusAggregatorStack } from 'aws-job-status-aggregator';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { JobStatusAggregatorStack } from '../lib/job-status-aggregator-stack.js';
 import { addMemberStacks } from '../lib/member/member-app.js';
 import { SettingsError, settingsFromContext, stackNameFromContext } from '../lib/settings.js';
 

@@ -1,17 +1,9 @@
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  LogLevel,
-  NodejsFunction,
-  type NodejsFunctionProps,
-  OutputFormat,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -33,6 +25,7 @@ import {
   type KeyAttribute,
 } from '../lambdas/contract/table-schema.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
+import { BUNDLE_HANDLER, bundleCode, PUBLISHER_BUNDLE, pollerBundle } from './lambda-code.js';
 import { hubBusPolicyStatement } from './member/hub-bus-policy.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
 import { acknowledge, iam5Resource, NagReasons } from './nag.js';
@@ -59,9 +52,6 @@ export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
   /** An alarm topic from the embedding stack; use instead of `alarmTopicArn`. */
   readonly existingAlarmTopic?: sns.ITopic;
 }
-
-/** The repository root: handler entries in the service registry are relative to it. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Exactly the table actions a poller's store makes (lambdas/store/dynamo-store.ts): GetItem, Query, PutItem,
@@ -99,8 +89,8 @@ export class JobStatusAggregator extends Construct {
   /** Stream batches the publisher gave up on, and events EventBridge rejected for good. */
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
-  readonly pollers: ReadonlyMap<ServiceId, NodejsFunction>;
-  readonly publisher: NodejsFunction;
+  readonly pollers: ReadonlyMap<ServiceId, lambda.Function>;
+  readonly publisher: lambda.Function;
   readonly monitoring: AggregatorMonitoring;
 
   constructor(scope: Construct, id: string, props: JobStatusAggregatorProps = {}) {
@@ -117,7 +107,7 @@ export class JobStatusAggregator extends Construct {
     this.eventBus = existingEventBus ?? this.resolveEventBus();
     this.alarmTopic = existingAlarmTopic ?? this.resolveAlarmTopic();
 
-    const pollers = new Map<ServiceId, NodejsFunction>();
+    const pollers = new Map<ServiceId, lambda.Function>();
     const logGroups = new Map<ServiceId, logs.LogGroup>();
     for (const service of this.settings.services) {
       const { fn, logGroup } = this.createPoller(service);
@@ -257,7 +247,7 @@ export class JobStatusAggregator extends Construct {
     return topic;
   }
 
-  private createPoller(service: ServiceId): { fn: NodejsFunction; logGroup: logs.LogGroup } {
+  private createPoller(service: ServiceId): { fn: lambda.Function; logGroup: logs.LogGroup } {
     const entry = serviceFacts(service);
     const id = `${pascal(service)}Poller`;
     const minutes = this.settings.scheduleMinutes[service] ?? entry.defaultScheduleMinutes;
@@ -313,8 +303,8 @@ export class JobStatusAggregator extends Construct {
       );
     }
 
-    const fn = new NodejsFunction(this, id, {
-      ...functionDefaults(entry.handlerEntry),
+    const fn = new lambda.Function(this, id, {
+      ...functionDefaults(pollerBundle(service)),
       description: `Polls ${entry.displayName} jobs every ${minutes} min${entry.nativeEvents ? ' and on native events' : ''}; records changes`,
       role,
       logGroup,
@@ -404,7 +394,7 @@ export class JobStatusAggregator extends Construct {
     });
   }
 
-  private createPublisher(): NodejsFunction {
+  private createPublisher(): lambda.Function {
     const id = 'Publisher';
     const { role, logGroup, logStatement } = this.functionRoleAndLogs(id, 'Job event publisher');
     const streamArn = this.table.tableStreamArn;
@@ -424,8 +414,8 @@ export class JobStatusAggregator extends Construct {
     const tableLogicalId = Stack.of(this).getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable);
     acknowledge(policy, iam5Resource(`<${tableLogicalId}.Arn>/stream/*`), NagReasons.streamList);
 
-    const fn = new NodejsFunction(this, id, {
-      ...functionDefaults('lambdas/handlers/publisher.ts'),
+    const fn = new lambda.Function(this, id, {
+      ...functionDefaults(PUBLISHER_BUNDLE),
       description: 'Publishes job transitions and stalls from the table stream to EventBridge',
       role,
       logGroup,
@@ -528,29 +518,16 @@ function manifestUri(location: S3Location): string {
 }
 
 /**
- * Shared by every function: Node.js 24 on Graviton, bundled locally with esbuild (no Docker), as ESM.
- * The AWS SDK v3 is bundled, not taken from the runtime: the tested version is the deployed one, and
- * esbuild tree-shakes each bundle down to the one client its handler imports.
+ * Shared by every function: Node.js 24 on Graviton, the code a prebuilt bundle (lib/lambda-code.ts), so
+ * synth copies a folder and needs no esbuild or Docker.
  */
-function functionDefaults(entry: string): NodejsFunctionProps {
+function functionDefaults(
+  bundle: string,
+): Pick<lambda.FunctionProps, 'code' | 'handler' | 'runtime' | 'architecture'> {
   return {
-    entry: path.join(PROJECT_ROOT, entry),
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    code: bundleCode(bundle),
+    handler: BUNDLE_HANDLER,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    bundling: {
-      format: OutputFormat.ESM,
-      target: 'node24',
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
-      mainFields: ['module', 'main'],
-      externalModules: [],
-      // ESM output: CommonJS dependencies inside the bundle still call require().
-      banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      logLevel: LogLevel.WARNING,
-    },
   };
 }
