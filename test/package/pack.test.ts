@@ -80,7 +80,7 @@ beforeAll(() => {
     JSON.stringify({ name: 'consumer', type: 'module', private: true }),
   );
   writeFileSync(join(appDir, 'app.mjs'), CONSUMER_APP);
-}, 90_000);
+}, 150_000);
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
@@ -126,5 +126,5 @@ describe('the packed package', () => {
     for (const folder of folders) expect(existsSync(join(outdir, folder, 'index.mjs'))).toBe(true);
     const lint = cfnLint([template]);
     expect(lint.status & 2, lint.output).toBe(0);
-  });
+  }, 150_000);
 });
