@@ -469,12 +469,13 @@ export class JobStatusAggregator extends Construct {
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
       environment: {
-        ...this.props.pollerFunctionProps?.environment,
         ...this.pollerEnvironment(service, minutes * 60),
         POWERTOOLS_SERVICE_NAME: `job-poller-${service}`,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...SOURCE_MAPS,
+        // Last, so a user can tune Powertools; the JOBS_* settings are refused in checkConstructProps.
+        ...this.props.pollerFunctionProps?.environment,
       },
     });
     fn.node.addDependency(policy);
@@ -576,7 +577,6 @@ export class JobStatusAggregator extends Construct {
       memorySize: this.props.publisherFunctionProps?.memorySize ?? 256,
       timeout: Duration.minutes(2),
       environment: {
-        ...this.props.publisherFunctionProps?.environment,
         ...settingsEnvironment({
           eventBusName: this.eventBusReference,
           deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
@@ -585,6 +585,8 @@ export class JobStatusAggregator extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...SOURCE_MAPS,
+        // Last, so a user can tune Powertools; the JOBS_* settings are refused in checkConstructProps.
+        ...this.props.publisherFunctionProps?.environment,
       },
     });
     fn.node.addDependency(policy);
