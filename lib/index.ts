@@ -4,22 +4,32 @@
  */
 
 export { DetailType, EVENT_SOURCE, JobStatus } from '../lambdas/contract/events.js';
+export { METRICS_NAMESPACE } from '../lambdas/contract/metrics.js';
 export type {
   EventDetail,
   JobStalledDetail,
   JobStatusChangedDetail,
 } from '../lambdas/events/contract.js';
 export {
+  type FunctionOverrides,
   JobStatusAggregator,
   type JobStatusAggregatorProps,
+  type JobsTableOverrides,
+  TABLE_READ_ACTIONS,
 } from './job-status-aggregator.js';
 export {
   JobStatusAggregatorStack,
   type JobStatusAggregatorStackProps,
 } from './job-status-aggregator-stack.js';
-export { SettingsError } from './settings.js';
 export {
+  type JobStatusAggregatorSettings,
+  type ManifestLocation,
+  SettingsError,
+} from './settings.js';
+export {
+  type JobEventFilter,
   type JobEventSubscriptionOptions,
   type JobEventTarget,
+  type JobStatusChangedOptions,
   jobEventPattern,
 } from './subscription.js';
