@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -10,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cfnLint } from '../cdk/support.js';
@@ -25,6 +26,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE = 'aws-job-status-aggregator';
 const work = mkdtempSync(join(tmpdir(), 'job-status-package-'));
 const appDir = join(work, 'app');
+const cliDir = join(work, 'cli');
 const outdir = join(work, 'cdk.out');
 let packedFiles: string[] = [];
 
@@ -42,6 +44,20 @@ const jobs = new JobStatusAggregator(stack, 'Jobs', { services: ['healthlake', '
 const queue = sqs.Queue.fromQueueArn(stack, 'Failures', 'arn:aws:sqs:eu-west-1:123456789012:job-failures');
 jobs.subscribe('FailedJobs', { target: queue, statuses: ['FAILED'] });
 app.synth();
+`;
+
+/** The same app in TypeScript, type-checked against the package's declarations. */
+const CONSUMER_TS = `
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { JobStatusAggregator, type JobStatusChangedDetail } from '${PACKAGE}';
+
+const stack = new Stack(new App(), 'Consumer');
+const jobs = new JobStatusAggregator(stack, 'Jobs', { schedule: { healthlake: Duration.minutes(10) } });
+jobs.grantRead(new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }));
+jobs.onJobStatusChanged('Failed', { statuses: ['FAILED'] });
+const detail: Pick<JobStatusChangedDetail, 'jobKey' | 'status'> = { jobKey: 'k', status: 'FAILED' };
+export { detail };
 `;
 
 function run(command: string, args: string[], cwd: string): { status: number; output: string } {
@@ -80,7 +96,45 @@ beforeAll(() => {
     JSON.stringify({ name: 'consumer', type: 'module', private: true }),
   );
   writeFileSync(join(appDir, 'app.mjs'), CONSUMER_APP);
+  writeFileSync(join(appDir, 'app.ts'), CONSUMER_TS);
+  const compilerOptions = {
+    noEmit: true,
+    strict: true,
+    skipLibCheck: true,
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2023',
+    types: [],
+  };
+  writeFileSync(join(appDir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.ts'] }));
+  installCommand(installed, info.filename);
 }, 150_000);
+
+/**
+ * The command as `npm install` leaves it: the package, its runtime dependencies (linked from this
+ * checkout, as an offline install from the lockfile would place them) and the `.bin` link of its `bin`.
+ */
+function installCommand(unpacked: string, tarball: string): void {
+  const modules = join(cliDir, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  // A copy, not a link: Node resolves a linked package's imports from where the link points.
+  cpSync(unpacked, join(modules, PACKAGE), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    bin: Record<string, string>;
+  };
+  for (const name of Object.keys(manifest.dependencies)) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(realpathSync(join(ROOT, 'node_modules', name)), join(modules, name), 'dir');
+  }
+  for (const [command, file] of Object.entries(manifest.bin)) {
+    symlinkSync(join('..', PACKAGE, file), join(modules, '.bin', command));
+  }
+  writeFileSync(
+    join(cliDir, 'package.json'),
+    JSON.stringify({ name: 'analyst', private: true, dependencies: { [PACKAGE]: `file:${tarball}` } }),
+  );
+}
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
@@ -127,4 +181,29 @@ describe('the packed package', () => {
     const lint = cfnLint([template]);
     expect(lint.status & 2, lint.output).toBe(0);
   }, 150_000);
+
+  it('type-checks a TypeScript consumer against the shipped declarations', () => {
+    // Act
+    const tsc = run(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--project', 'tsconfig.json'],
+      appDir,
+    );
+
+    // Assess
+    expect(tsc.output).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 120_000);
+
+  it('runs `npx job-status` from the installed package: built JavaScript, no tsx', () => {
+    // Act
+    const version = run('npx', ['--no', '--', 'job-status', '--version'], cliDir);
+    const badOption = run('npx', ['--no', '--', 'job-status', 'running', '--output', 'xml'], cliDir);
+
+    // Assess
+    expect(version.output).toMatch(/^job-status\/0\.\d+\.\d+ Node\.js\/v24\./);
+    expect(version.status).toBe(0);
+    expect(badOption.status).toBe(252);
+    expect(existsSync(join(cliDir, 'node_modules', 'tsx'))).toBe(false);
+  }, 120_000);
 });
