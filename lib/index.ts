@@ -1,15 +1,12 @@
 /**
  * The package's public entry (`aws-job-status-aggregator`): the construct, its props, the ready stack, the
- * subscription helpers and the event contract. The app in bin/ imports this entry by the package's name.
+ * subscription helpers and the event contract's names. The event detail types are the package's `./events`
+ * entry (lambdas/events/contract.ts: lib/ imports only the contract's data modules). The app in bin/ imports
+ * this entry by the package's name.
  */
 
 export { DetailType, EVENT_SOURCE, JobStatus } from '../lambdas/contract/events.js';
 export { METRICS_NAMESPACE } from '../lambdas/contract/metrics.js';
-export type {
-  EventDetail,
-  JobStalledDetail,
-  JobStatusChangedDetail,
-} from '../lambdas/events/contract.js';
 export {
   type FunctionOverrides,
   JobStatusAggregator,

@@ -75,8 +75,8 @@ export interface JobsTableOverrides {
   readonly tableName?: string;
   /** Default STANDARD. */
   readonly tableClass?: dynamodb.TableClass;
-  /** CloudWatch Contributor Insights on the table. Default false. */
-  readonly contributorInsightsEnabled?: boolean;
+  /** CloudWatch Contributor Insights on the table. Default off. */
+  readonly contributorInsightsSpecification?: dynamodb.ContributorInsightsSpecification;
 }
 
 /** The parts of a function a user may set. */

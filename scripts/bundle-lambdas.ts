@@ -42,10 +42,14 @@ export function bundleEntries(): { name: string; entry: string }[] {
   ];
 }
 
-export async function bundleLambdas(outDir = join(ROOT, 'dist', 'bundles')): Promise<string[]> {
+/** Builds every bundle into `outDir` (emptied first), or only the named ones. */
+export async function bundleLambdas(
+  outDir = join(ROOT, 'dist', 'bundles'),
+  only?: readonly string[],
+): Promise<string[]> {
   rmSync(outDir, { recursive: true, force: true });
   const names: string[] = [];
-  for (const { name, entry } of bundleEntries()) {
+  for (const { name, entry } of bundleEntries().filter((bundle) => !only || only.includes(bundle.name))) {
     mkdirSync(join(outDir, name), { recursive: true });
     await build({
       ...LAMBDA_BUILD_OPTIONS,

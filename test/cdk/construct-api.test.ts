@@ -167,7 +167,7 @@ describe('override props', () => {
       services: ['healthlake'],
       tableProps: {
         tableClass: dynamodb.TableClass.STANDARD_INFREQUENT_ACCESS,
-        contributorInsightsEnabled: true,
+        contributorInsightsSpecification: { enabled: true },
       },
       pollerFunctionProps: { memorySize: 1024, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } },
       publisherFunctionProps: { memorySize: 512 },

@@ -35,7 +35,7 @@ const CONSUMER_APP = `
 import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { JobStatusAggregator } from '${PACKAGE}';
+import { JobStatusAggregator } from ${JSON.stringify(PACKAGE)};
 
 const app = new App({ outdir: process.argv[2] });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -50,7 +50,8 @@ app.synth();
 const CONSUMER_TS = `
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { JobStatusAggregator, type JobStatusChangedDetail } from '${PACKAGE}';
+import { JobStatusAggregator } from ${JSON.stringify(PACKAGE)};
+import type { JobStatusChangedDetail } from ${JSON.stringify(`${PACKAGE}/events`)};
 
 const stack = new Stack(new App(), 'Consumer');
 const jobs = new JobStatusAggregator(stack, 'Jobs', { schedule: { healthlake: Duration.minutes(10) } });
@@ -145,6 +146,7 @@ describe('the packed package', () => {
     // Assess
     expect(packedFiles).toContain('dist/lib/index.js');
     expect(packedFiles).toContain('dist/lib/index.d.ts');
+    expect(packedFiles).toContain('dist/lambdas/events/contract.d.ts');
     expect(packedFiles).toContain('dist/cli/job-status.js');
     expect(packedFiles).toContain('dist/bundles/publisher/index.mjs');
     expect(packedFiles).toContain('dist/bundles/poller-healthlake/index.mjs');
