@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BUNDLE_FILE } from './bundle-names.js';
+
+export { BUNDLE_FILE, BUNDLE_HANDLER, PUBLISHER_BUNDLE, pollerBundle } from './bundle-names.js';
 
 /**
  * The prebuilt Lambda bundles (scripts/bundle-lambdas.ts, run by `npm run build`). In the package they sit
@@ -10,15 +13,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CANDIDATES = [join(HERE, '..', 'bundles'), join(HERE, '..', 'dist', 'bundles')];
-
-/** The file inside each bundle folder; the handler is its `handler` export. */
-export const BUNDLE_FILE = 'index.mjs';
-export const BUNDLE_HANDLER = 'index.handler';
-export const PUBLISHER_BUNDLE = 'publisher';
-
-export function pollerBundle(service: string): string {
-  return `poller-${service}`;
-}
 
 /** The folder of one bundle; a clear error when the bundles were never built. */
 export function bundleDirectory(name: string): string {

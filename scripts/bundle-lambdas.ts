@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { SERVICE_FACTS } from '../lambdas/contract/services.js';
-import { BUNDLE_FILE, PUBLISHER_BUNDLE, pollerBundle } from '../lib/lambda-code.js';
+import { BUNDLE_FILE, PUBLISHER_BUNDLE, pollerBundle } from '../lib/bundle-names.js';
 
 /**
  * Builds the Lambda bundles the package ships (dist/bundles/<name>/index.mjs), so that a consumer's

@@ -37,7 +37,7 @@ vi.mock('../../lambdas/contract/services.js', async (importOriginal) => {
   return { ...real, SERVICE_FACTS, serviceFacts: (id: string) => real.factsOf(SERVICE_FACTS, id) };
 });
 // The package ships bundles of its own services only: the sixth's is built here, as scripts/bundle-lambdas.ts
-// builds theirs, and the stack loads it like any other.
+// builds theirs (the script imports the bundle names, not this module), and the stack loads it like any other.
 vi.mock('../../lib/lambda-code.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lib/lambda-code.js')>();
   const { mkdtempSync } = await import('node:fs');
