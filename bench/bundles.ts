@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { settingsEnvironment } from '../lambdas/contract/settings.js';
+import { LAMBDA_BUILD_OPTIONS } from '../scripts/bundle-lambdas.js';
 import { dec, int, table } from './report.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -54,9 +55,8 @@ export function bundleName(entry: string): string {
 }
 
 /**
- * Builds each entry with the options the CDK stack gives `NodejsFunction` (lib/job-status-aggregator.ts,
- * `functionDefaults`: ESM, target node24, minified, source map beside it, every dependency bundled, the AWS
- * SDK included), then loads it in fresh `node` processes: the part of a cold start the code controls.
+ * Builds each entry with the options of the package's bundles (scripts/bundle-lambdas.ts: ESM, target
+ * node24, minified, source map beside it, every dependency bundled, the AWS SDK included), then loads it in fresh `node` processes: the part of a cold start the code controls.
  * `root` is the checkout to build (another one, with its own node_modules, for a before/after).
  */
 export async function measureBundles(runs = 5, root = ROOT): Promise<BundleFigures[]> {
@@ -71,19 +71,7 @@ export async function measureBundles(runs = 5, root = ROOT): Promise<BundleFigur
         entryPoints: [join(root, entry)],
         metafile: true,
         outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        minify: true,
-        sourcemap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        external: [],
-        banner: {
-          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        },
-        logLevel: 'warning',
+        ...LAMBDA_BUILD_OPTIONS,
       });
       const load = (sourceMaps: boolean) => {
         const samples = Array.from({ length: runs }, () => loadOnce(outfile, sourceMaps));

@@ -466,7 +466,7 @@ async function main(): Promise<void> {
       await ddb.stop();
     }
   }
-  printCosts(all, options, defaultMonitoringCost({ services: options.services }).total);
+  printCosts(all, options, defaultMonitoringCost({ services: [...options.services] }).total);
   printMonitoringCosts();
   if (options.bundles) {
     progress('bundles: building and loading each Lambda entry');

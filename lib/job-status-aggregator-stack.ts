@@ -1,11 +1,11 @@
 import { Aws, CfnCondition, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { JOBS_TABLE_OUTPUT_NAME } from '../lambdas/contract/table-schema.js';
-import { JobStatusAggregator } from './job-status-aggregator.js';
-import type { JobStatusAggregatorSettings } from './settings.js';
+import { JobStatusAggregator, type JobStatusAggregatorProps } from './job-status-aggregator.js';
 
 export interface JobStatusAggregatorStackProps extends StackProps {
-  readonly settings?: JobStatusAggregatorSettings;
+  /** The aggregator's props. */
+  readonly settings?: JobStatusAggregatorProps;
 }
 
 /** The project's stack: the aggregator with its settings, and the outputs operators and the CLI read. */
@@ -19,7 +19,7 @@ export class JobStatusAggregatorStack extends Stack {
         'Job-status aggregator: polls AWS import/mapping jobs, keeps their history, publishes changes',
       ...stackProps,
     });
-    const aggregator = new JobStatusAggregator(this, 'Aggregator', settings ?? {});
+    const aggregator = new JobStatusAggregator(this, 'Aggregator', this.aggregatorProps(settings ?? {}));
     this.aggregator = aggregator;
 
     new CfnOutput(this, JOBS_TABLE_OUTPUT_NAME, {
@@ -61,5 +61,13 @@ export class JobStatusAggregatorStack extends Stack {
         dashboard.dashboardName,
       ]),
     });
+  }
+
+  /**
+   * The aggregator's props: `settings` as given. An app that reads them from elsewhere overrides this (bin/
+   * reads CDK context); it runs inside this stack, so references it imports (a bus, a topic) belong here.
+   */
+  protected aggregatorProps(settings: JobStatusAggregatorProps): JobStatusAggregatorProps {
+    return settings;
   }
 }

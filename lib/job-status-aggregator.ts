@@ -1,22 +1,16 @@
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  LogLevel,
-  NodejsFunction,
-  type NodejsFunctionProps,
-  OutputFormat,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DetailType } from '../lambdas/contract/events.js';
 import { HUB_EVENT_BUS_NAME, hubPollerRoleName } from '../lambdas/contract/hub.js';
 import { METRICS_NAMESPACE, PUBLISHER_SERVICE_NAME, pollerServiceName } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
@@ -33,21 +27,36 @@ import {
   JobsTableAttributes,
   type KeyAttribute,
 } from '../lambdas/contract/table-schema.js';
-import type { ServiceId } from '../lambdas/core/service-id.js';
+import { isServiceId, type ServiceId } from '../lambdas/core/service-id.js';
+import {
+  type AggregatorMetricOptions,
+  checkService,
+  jobCountFigure,
+  pollerFunctionMetrics,
+  publisherMetrics,
+  StackFigure,
+  stackFigure,
+} from './construct-metrics.js';
 import { EventSchemas } from './event-schemas.js';
 import { FAN_OUT_RESERVED_CONCURRENCY, FAN_OUT_RETRY_ATTEMPTS, FanOutFailures } from './fan-out.js';
+import { BUNDLE_HANDLER, bundleCode, PUBLISHER_BUNDLE, pollerBundle } from './lambda-code.js';
 import { hubBusPolicyStatement } from './member/hub-bus-policy.js';
 import { AggregatorMonitoring, pascal } from './monitoring.js';
-import { acknowledge, iam5Resource, NagReasons } from './nag.js';
+import { acknowledge, iam5Resource, NagReasons, nagResource } from './nag.js';
 import {
   type JobStatusAggregatorSettings,
+  type ResolvedManifestLocation,
   type ResolvedSettings,
   resolveSettings,
   type S3Location,
   SettingsError,
-  TableRemovalPolicy,
 } from './settings.js';
-import { type JobEventSubscriptionOptions, jobEventPattern, toRuleTarget } from './subscription.js';
+import {
+  type JobEventSubscriptionOptions,
+  type JobStatusChangedOptions,
+  jobEventPattern,
+  toRuleTarget,
+} from './subscription.js';
 import {
   assumeMemberRoles,
   busMembers,
@@ -60,21 +69,42 @@ import {
   POLLER_MEMORY_MB,
 } from './targets.js';
 
+/** The settings (lib/settings.ts), and what users tune on the resources inside. */
 export interface JobStatusAggregatorProps extends JobStatusAggregatorSettings {
-  /** An event bus from the embedding stack; use instead of `eventBus` (a name or ARN). */
-  readonly existingEventBus?: events.IEventBus;
-  /** An alarm topic from the embedding stack; use instead of `alarmTopicArn`. */
-  readonly existingAlarmTopic?: sns.ITopic;
+  /** Table properties to tune; keys, indexes, stream, TTL and encryption are the aggregator's. */
+  readonly tableProps?: JobsTableOverrides;
+  /** Function properties to tune on every poller. */
+  readonly pollerFunctionProps?: FunctionOverrides;
+  /** Function properties to tune on the publisher. */
+  readonly publisherFunctionProps?: FunctionOverrides;
 }
 
-/** The repository root: handler entries in the service registry are relative to it. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The parts of the jobs table a user may set. */
+export interface JobsTableOverrides {
+  /** A fixed table name (then the table cannot be replaced without a new name). Default: generated. */
+  readonly tableName?: string;
+  /** Default STANDARD. */
+  readonly tableClass?: dynamodb.TableClass;
+  /** CloudWatch Contributor Insights on the table. Default off. */
+  readonly contributorInsightsSpecification?: dynamodb.ContributorInsightsSpecification;
+}
+
+/** The parts of a function a user may set. */
+export interface FunctionOverrides {
+  /** Default 512 MB for a poller, 256 MB for the publisher. */
+  readonly memorySize?: number;
+  /** Extra environment variables (for example `POWERTOOLS_LOG_LEVEL`); the aggregator's own `JOBS_*` settings cannot be replaced. */
+  readonly environment?: { [name: string]: string };
+}
 
 /**
  * Exactly the table actions a poller's store makes (lambdas/store/dynamo-store.ts): GetItem, Query, PutItem,
  * and TransactWriteItems of two Puts, which IAM authorizes per item action (PutItem).
  */
 export const POLLER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'] as const;
+
+/** What `grantRead` gives: the calls the `job-status` command and the report make (cli/queries.ts). */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
 
 /** What Lambda's event source mapping needs to read the table's stream. */
 export const STREAM_READ_ACTIONS = [
@@ -98,48 +128,55 @@ const SOURCE_MAPS = { NODE_OPTIONS: '--enable-source-maps' } as const;
  * Wiring only: behaviour lives in lambdas/.
  */
 export class JobStatusAggregator extends Construct {
-  readonly settings: ResolvedSettings;
-  /** Undefined when no target is set: the hub watches its own account and region. */
-  readonly targets: HubTargets | undefined;
   readonly table: dynamodb.Table;
   readonly eventBus: events.IEventBus;
   /** Stream batches the publisher gave up on, and events EventBridge rejected for good. */
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
-  readonly pollers: ReadonlyMap<ServiceId, NodejsFunction>;
-  readonly publisher: NodejsFunction;
+  /** One function per enabled service, in the services' order (`pollerFunction(service)` finds one). */
+  readonly pollers: lambda.Function[];
+  readonly publisher: lambda.Function;
   readonly monitoring: AggregatorMonitoring;
   /** The events' schema registry, for consumers' code bindings (docs/events.md). */
   readonly eventSchemas: EventSchemas;
   /** Where fanned-out runs Lambda gave up on land; undefined unless `fanOutTargetsPerRun` is set. */
   readonly fanOutFailures: FanOutFailures | undefined;
+  /** The enabled service ids. */
+  readonly services: string[];
+  /** The props with defaults applied, in the functions' units (TypeScript only: not part of a jsii API). */
+  private readonly settings: ResolvedSettings;
+  /** Undefined when no target is set: the hub watches its own account and region. */
+  private readonly targets: HubTargets | undefined;
+  private readonly pollerByService = new Map<ServiceId, lambda.Function>();
+  private readonly props: JobStatusAggregatorProps;
 
   constructor(scope: Construct, id: string, props: JobStatusAggregatorProps = {}) {
     super(scope, id);
-    const { existingEventBus, existingAlarmTopic, ...settingsInput } = props;
-    this.settings = resolveSettings(settingsInput);
+    this.props = props;
+    this.settings = resolveSettings(props);
     this.targets = this.settings.targets && hubTargets(this, this.settings.targets);
     this.checkConstructProps(props);
     for (const warning of this.settings.warnings) {
       Annotations.of(this).addWarningV2(warning.id, warning.message);
     }
+    this.services = [...this.settings.services];
 
     this.table = this.createTable();
-    this.eventBus = existingEventBus ?? this.resolveEventBus();
-    this.alarmTopic = existingAlarmTopic ?? this.resolveAlarmTopic();
+    this.eventBus = this.settings.eventBus ?? this.createEventBus();
+    this.alarmTopic = this.settings.alarmTopic ?? this.createAlarmTopic();
     this.fanOutFailures =
       this.targets?.fanOutTargetsPerRun !== undefined
         ? new FanOutFailures(this, 'FanOutFailures', this.alarmTopic)
         : undefined;
 
-    const pollers = new Map<ServiceId, NodejsFunction>();
     const logGroups = new Map<ServiceId, logs.LogGroup>();
     for (const service of this.settings.services) {
       const { fn, logGroup } = this.createPoller(service);
-      pollers.set(service, fn);
+      this.pollerByService.set(service, fn);
       logGroups.set(service, logGroup);
     }
-    this.pollers = pollers;
+    const pollers = this.pollerByService;
+    this.pollers = [...pollers.values()];
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -189,6 +226,131 @@ export class JobStatusAggregator extends Construct {
   }
 
   /**
+   * A rule on the job bus for `Job Status Changed` events, in the style of CDK's `onEvent`: add targets to
+   * the returned rule, or give `target`. Example: every failed HealthOmics job, to a function:
+   * `aggregator.onJobStatusChanged('OmicsFailures', { services: ['healthomics'], statuses: ['FAILED'], target: new targets.LambdaFunction(fn) })`.
+   */
+  onJobStatusChanged(id: string, options: JobStatusChangedOptions = {}): events.Rule {
+    return this.onJobEvent(id, DetailType.STATUS_CHANGED, options);
+  }
+
+  /** A rule on the job bus for `Job Stalled` events (no `terminalOnly`: a stalled job is running). */
+  onJobStalled(id: string, options: JobStatusChangedOptions = {}): events.Rule {
+    if (options.terminalOnly) throw new Error('onJobStalled: terminalOnly matches only status changes.');
+    return this.onJobEvent(id, DetailType.STALLED, options);
+  }
+
+  /**
+   * Lets `grantee` read the jobs table as the `job-status` command and the report do: GetItem and Query
+   * on the table and on each of its indexes, nothing else (no Scan, no writes).
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...TABLE_READ_ACTIONS],
+      resourceArns: [
+        this.table.tableArn,
+        ...JOBS_TABLE_SCHEMA.globalSecondaryIndexes.map(
+          (index) => `${this.table.tableArn}/index/${index.indexName}`,
+        ),
+      ],
+    });
+  }
+
+  /** The poller of one enabled service; throws for a service that is not deployed. */
+  pollerFunction(service: string): lambda.IFunction {
+    const fn = isServiceId(service) ? this.pollerByService.get(service) : undefined;
+    if (!fn)
+      throw new Error(
+        `${JSON.stringify(service)} has no poller here; services: ${this.services.join(', ')}.`,
+      );
+    return fn;
+  }
+
+  /** Status transitions all pollers recorded: each becomes one event (default: sum per 5 minutes). */
+  metricTransitions(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return stackFigure(StackFigure.TRANSITIONS, options);
+  }
+
+  /** The pollers' AWS calls that failed after SDK retries, every kind and service (default: sum). */
+  metricApiErrors(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return stackFigure(StackFigure.API_ERRORS, options);
+  }
+
+  /** A hub's targets (account and region) that could not be polled in a run (default: sum). */
+  metricTargetFailures(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return stackFigure(StackFigure.TARGET_FAILURES, options);
+  }
+
+  /** Failed invocations of `service`'s poller: Lambda's own metric (default: sum per 5 minutes). */
+  metricPollerErrors(service: string, options?: AggregatorMetricOptions): cloudwatch.Metric {
+    checkService(service, this.services);
+    return pollerFunctionMetrics(this.pollerFunction(service)).errors(options);
+  }
+
+  /** How long a run of `service`'s poller took: Lambda's own metric (default: p99 per 5 minutes). */
+  metricPollerDuration(service: string, options?: AggregatorMetricOptions): cloudwatch.Metric {
+    checkService(service, this.services);
+    return pollerFunctionMetrics(this.pollerFunction(service)).duration(options);
+  }
+
+  /**
+   * Jobs of `service` in `status` (a normalized status): the jobs in it as runs leave them for an active
+   * status (maximum), the jobs that reached it for a final one (sum). Needs `jobCountMetrics`.
+   */
+  metricJobs(service: string, status: string, options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return jobCountFigure(service, status, this.services, options);
+  }
+
+  /** Events EventBridge accepted from the publisher (default: sum per 5 minutes). */
+  metricEventsDelivered(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return stackFigure(StackFigure.EVENTS_DELIVERED, options);
+  }
+
+  /** Stream records the publisher handed back to be tried again (default: sum per 5 minutes). */
+  metricEventsRetried(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return stackFigure(StackFigure.EVENTS_RETRIED, options);
+  }
+
+  /** Events EventBridge refused for good, sent to the dead-letter queue (default: sum per 5 minutes). */
+  metricEventsDeadLettered(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return stackFigure(StackFigure.EVENTS_DEAD_LETTERED, options);
+  }
+
+  /** Publisher invocations that failed (default: sum per 5 minutes). */
+  metricPublisherErrors(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return publisherMetrics(this.publisher, this.deadLetterQueue).errors(options);
+  }
+
+  /** How late events are: the stream records' age when the publisher got them, in ms (default: maximum). */
+  metricPublisherIteratorAge(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return publisherMetrics(this.publisher, this.deadLetterQueue).iteratorAge(options);
+  }
+
+  /** Messages waiting in the dead-letter queue (default: maximum per 5 minutes). */
+  metricDeadLetters(options?: AggregatorMetricOptions): cloudwatch.Metric {
+    return publisherMetrics(this.publisher, this.deadLetterQueue).deadLetters(options);
+  }
+
+  private onJobEvent(id: string, detailType: DetailType, options: JobStatusChangedOptions): events.Rule {
+    const { target, eventPattern, services, statuses, terminalOnly, ...ruleOptions } = options;
+    const rule = new events.Rule(this, id, {
+      ...ruleOptions,
+      eventBus: this.eventBus,
+      description: ruleOptions.description ?? `${detailType} events from the job-status aggregator`,
+      eventPattern: jobEventPattern({
+        detailTypes: [detailType],
+        ...(services && { services }),
+        ...(statuses && { statuses }),
+        ...(terminalOnly !== undefined && { terminalOnly }),
+      }),
+    });
+    if (eventPattern) rule.addEventPattern(eventPattern);
+    if (target) rule.addTarget(target);
+    return rule;
+  }
+
+  /**
    * What the publisher passes to PutEvents as `EventBusName`: always the ARN, which names a bus in another
    * account too (a bare name would mean this account's bus of that name).
    */
@@ -198,31 +360,38 @@ export class JobStatusAggregator extends Construct {
 
   private checkConstructProps(props: JobStatusAggregatorProps): void {
     const problems: string[] = [];
-    if (props.existingEventBus && props.eventBus !== undefined) {
-      problems.push('eventBus and existingEventBus: set one of them, not both.');
-    }
-    if (props.existingAlarmTopic && (props.alarmTopicArn !== undefined || props.alarmEmails?.length)) {
-      problems.push('existingAlarmTopic: set it alone, without alarmTopicArn or alarmEmail.');
-    }
     const bus = this.settings.eventBus;
     const region = Stack.of(this).region;
-    if (bus?.kind === 'arn' && !Token.isUnresolved(region) && bus.region !== region) {
+    const busRegion = bus?.env.region;
+    if (busRegion && !Token.isUnresolved(busRegion) && !Token.isUnresolved(region) && busRegion !== region) {
       problems.push(
-        `eventBus: ${bus.arn} is in ${bus.region} but this stack deploys to ${region}; PutEvents reaches buses of its own region only. Use a bus in ${region} (it can forward to ${bus.region} with a rule).`,
+        `eventBus: ${bus.eventBusArn} is in ${busRegion} but this stack deploys to ${region}; PutEvents reaches buses of its own region only. Use a bus in ${region} (it can forward to ${busRegion} with a rule).`,
       );
     }
-    if (this.targets?.hasMembers && (props.existingEventBus || bus !== undefined)) {
+    if (this.targets?.hasMembers && bus !== undefined) {
       problems.push(
-        `eventBus: with member accounts (targetAccounts other than this one, or organizationId) the hub creates its own bus, ${HUB_EVENT_BUS_NAME}, where the members forward their services' job events; leave eventBus and existingEventBus unset.`,
+        `eventBus: with member accounts (targetAccounts other than this one, or organizationId) the hub creates its own bus, ${HUB_EVENT_BUS_NAME}, where the members forward their services' job events; leave eventBus unset.`,
       );
+    }
+    for (const [key, overrides] of [
+      ['pollerFunctionProps', props.pollerFunctionProps],
+      ['publisherFunctionProps', props.publisherFunctionProps],
+    ] as const) {
+      const reserved = Object.keys(overrides?.environment ?? {}).filter((name) => name.startsWith('JOBS_'));
+      if (reserved.length > 0) {
+        problems.push(
+          `${key}.environment: ${reserved.join(', ')} are the aggregator's own settings; set them through its props.`,
+        );
+      }
     }
     if (problems.length > 0) throw new SettingsError(problems);
   }
 
   private createTable(): dynamodb.Table {
     const schema = JOBS_TABLE_SCHEMA;
-    const retain = this.settings.tableRemovalPolicy === TableRemovalPolicy.RETAIN;
+    const retain = this.settings.tableRemovalPolicy === RemovalPolicy.RETAIN;
     const table = new dynamodb.Table(this, 'JobsTable', {
+      ...this.props.tableProps,
       partitionKey: attribute(schema.partitionKey),
       sortKey: attribute(schema.sortKey),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -234,7 +403,7 @@ export class JobStatusAggregator extends Construct {
       stream: dynamodb.StreamViewType[schema.streamViewType],
       // A table that must survive the stack cannot be deleted by accident either; `destroy` means both off.
       deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: this.settings.tableRemovalPolicy,
     });
     for (const index of schema.globalSecondaryIndexes) {
       table.addGlobalSecondaryIndex({
@@ -247,10 +416,7 @@ export class JobStatusAggregator extends Construct {
     return table;
   }
 
-  private resolveEventBus(): events.IEventBus {
-    const bus = this.settings.eventBus;
-    if (bus?.kind === 'arn') return events.EventBus.fromEventBusArn(this, 'EventBus', bus.arn);
-    if (bus?.kind === 'name') return events.EventBus.fromEventBusName(this, 'EventBus', bus.name);
+  private createEventBus(): events.IEventBus {
     const created = new events.EventBus(this, 'EventBus', {
       description: 'Job status changes and stalls from the job-status aggregator',
       // The name the member stacks forward to (lambdas/contract/hub.ts).
@@ -264,9 +430,8 @@ export class JobStatusAggregator extends Construct {
     return created as unknown as events.IEventBus;
   }
 
-  private resolveAlarmTopic(): sns.ITopic {
-    const { alarmTopicArn, alarmEmails } = this.settings;
-    if (alarmTopicArn) return sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn);
+  private createAlarmTopic(): sns.ITopic {
+    const { alarmEmails } = this.settings;
     const topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'Job status aggregator alarms',
       enforceSSL: true,
@@ -275,7 +440,7 @@ export class JobStatusAggregator extends Construct {
     return topic;
   }
 
-  private createPoller(service: ServiceId): { fn: NodejsFunction; logGroup: logs.LogGroup } {
+  private createPoller(service: ServiceId): { fn: lambda.Function; logGroup: logs.LogGroup } {
     const entry = serviceFacts(service);
     const id = `${pascal(service)}Poller`;
     const minutes = this.settings.scheduleMinutes[service] ?? entry.defaultScheduleMinutes;
@@ -308,7 +473,7 @@ export class JobStatusAggregator extends Construct {
           ? [
               new iam.PolicyStatement({
                 actions: ['s3:GetObject'],
-                resources: locations.map((l) => `arn:${Aws.PARTITION}:s3:::${manifestObjects(l)}`),
+                resources: locations.map(manifestObjectArn),
               }),
             ]
           : []),
@@ -324,20 +489,18 @@ export class JobStatusAggregator extends Construct {
       );
     }
     for (const l of locations) {
-      acknowledge(
-        policy,
-        iam5Resource(`arn:<AWS::Partition>:s3:::${manifestObjects(l)}`),
-        NagReasons.manifestPrefix,
-      );
+      acknowledge(policy, iam5Resource(nagResource(this, manifestObjectArn(l))), NagReasons.manifestPrefix);
     }
 
     const fanOut = this.fanOutFailures;
-    const fn = new NodejsFunction(this, id, {
-      ...functionDefaults(entry.handlerEntry),
+    const fn = new lambda.Function(this, id, {
+      ...functionDefaults(pollerBundle(service)),
       description: `Polls ${entry.displayName} jobs every ${minutes} min${entry.nativeEvents ? ' and on native events' : ''}; records changes`,
       role,
       logGroup,
-      memorySize: this.targets?.hasMembers ? HUB_POLLER_MEMORY_MB : POLLER_MEMORY_MB,
+      memorySize:
+        this.props.pollerFunctionProps?.memorySize ??
+        (this.targets?.hasMembers ? HUB_POLLER_MEMORY_MB : POLLER_MEMORY_MB),
       timeout: POLLER_TIMEOUT,
       // One run at a time per service: a cycle never overlaps the next. A native event that arrives during
       // a cycle is throttled and Lambda's async queue retries it (for up to maxEventAge). A poller that fans
@@ -352,6 +515,8 @@ export class JobStatusAggregator extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...SOURCE_MAPS,
+        // Last, so a user can tune Powertools; the JOBS_* settings are refused in checkConstructProps.
+        ...this.props.pollerFunctionProps?.environment,
       },
     });
     fn.node.addDependency(policy);
@@ -440,7 +605,7 @@ export class JobStatusAggregator extends Construct {
     });
   }
 
-  private createPublisher(): NodejsFunction {
+  private createPublisher(): lambda.Function {
     const id = 'Publisher';
     const { role, logGroup, logStatement } = this.functionRoleAndLogs(id, 'Job event publisher');
     const streamArn = this.table.tableStreamArn;
@@ -462,12 +627,12 @@ export class JobStatusAggregator extends Construct {
     const tableLogicalId = Stack.of(this).getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable);
     acknowledge(policy, iam5Resource(`<${tableLogicalId}.Arn>/stream/*`), NagReasons.streamList);
 
-    const fn = new NodejsFunction(this, id, {
-      ...functionDefaults('lambdas/handlers/publisher.ts'),
+    const fn = new lambda.Function(this, id, {
+      ...functionDefaults(PUBLISHER_BUNDLE),
       description: 'Publishes job transitions and stalls from the table stream to EventBridge',
       role,
       logGroup,
-      memorySize: 256,
+      memorySize: this.props.publisherFunctionProps?.memorySize ?? 256,
       timeout: Duration.minutes(2),
       environment: {
         ...settingsEnvironment({
@@ -479,6 +644,8 @@ export class JobStatusAggregator extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...SOURCE_MAPS,
+        // Last, so a user can tune Powertools; the JOBS_* settings are refused in checkConstructProps.
+        ...this.props.publisherFunctionProps?.environment,
       },
     });
     fn.node.addDependency(policy);
@@ -520,7 +687,7 @@ export class JobStatusAggregator extends Construct {
     roleName?: string,
   ): { role: iam.Role; logGroup: logs.LogGroup; logStatement: iam.PolicyStatement } {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      retention: this.settings.logRetentionDays as logs.RetentionDays,
+      retention: this.settings.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const role = new iam.Role(this, `${id}Role`, {
@@ -557,41 +724,33 @@ function attribute(key: KeyAttribute): dynamodb.Attribute {
   };
 }
 
-/** The objects under a manifest location: `bucket/prefix/*`, or `bucket/*` for a whole bucket. */
+/** The objects under an `s3://` location as the member stacks grant them: `bucket/prefix/*`, or `bucket/*`. */
 export function manifestObjects(location: S3Location): string {
   return `${location.bucket}/${location.prefix === '' ? '' : `${location.prefix}/`}*`;
 }
 
+/** The ARN of the objects under a manifest location: `prefix/*`, or `*` for a whole bucket (a token name works). */
+function manifestObjectArn(location: ResolvedManifestLocation): string {
+  return location.bucket.arnForObjects(location.prefix === '' ? '*' : `${location.prefix}/*`);
+}
+
 /** A manifest location as the HealthImaging adapter reads it: `s3://bucket/prefix`, whole path segments. */
-function manifestUri(location: S3Location): string {
-  return `s3://${location.bucket}${location.prefix === '' ? '' : `/${location.prefix}`}`;
+function manifestUri(location: ResolvedManifestLocation): string {
+  return `s3://${location.bucket.bucketName}${location.prefix === '' ? '' : `/${location.prefix}`}`;
 }
 
 /**
- * Shared by every function: Node.js 24 on Graviton, bundled locally with esbuild (no Docker), as ESM.
- * The AWS SDK v3 is bundled, not taken from the runtime: the tested version is the deployed one, and
- * esbuild tree-shakes each bundle down to the one client its handler imports.
+ * Shared by every function: Node.js 24 on Graviton, the code a prebuilt bundle (lib/lambda-code.ts), so
+ * synth copies a folder and needs no esbuild or Docker.
  */
-function functionDefaults(entry: string): NodejsFunctionProps {
+function functionDefaults(
+  bundle: string,
+): Pick<lambda.FunctionProps, 'code' | 'handler' | 'runtime' | 'architecture'> {
   return {
-    entry: path.join(PROJECT_ROOT, entry),
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    code: bundleCode(bundle),
+    handler: BUNDLE_HANDLER,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    bundling: {
-      format: OutputFormat.ESM,
-      target: 'node24',
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
-      mainFields: ['module', 'main'],
-      externalModules: [],
-      // ESM output: CommonJS dependencies inside the bundle still call require().
-      banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      logLevel: LogLevel.WARNING,
-    },
   };
 }
 

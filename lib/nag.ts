@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -27,4 +27,29 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 /** The id of an IAM5 finding about one resource, as cdk-nag reports it (`Resource::<arn>`). */
 export function iam5Resource(resource: string): string {
   return `AwsSolutions-IAM5[Resource::${resource}]`;
+}
+
+/**
+ * A resource string as cdk-nag writes it in a finding's id: the resolved value flattened, `<Id>` for a Ref,
+ * `<Id.Attr>` for a GetAtt (cdk-nag's flattenCfnReference), so a token ARN can be acknowledged exactly.
+ */
+export function nagResource(scope: IConstruct, value: string): string {
+  const visit = (node: unknown): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+    const intrinsic = node as Record<string, unknown>;
+    if (intrinsic['Fn::Join']) {
+      const [delimiter, items] = intrinsic['Fn::Join'] as [string, unknown[]];
+      return items.map(visit).join(delimiter);
+    }
+    if (intrinsic['Fn::Sub']) return visit(intrinsic['Fn::Sub']);
+    if (intrinsic['Fn::GetAtt']) {
+      const [resource, attribute] = intrinsic['Fn::GetAtt'] as [unknown, unknown];
+      return `<${visit(resource)}.${visit(attribute)}>`;
+    }
+    if (intrinsic['Fn::ImportValue']) return visit(intrinsic['Fn::ImportValue']);
+    if (intrinsic.Ref) return `<${visit(intrinsic.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
 }

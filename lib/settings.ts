@@ -1,4 +1,8 @@
-import { Aws, Token } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Node } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambdas/contract/hub.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
@@ -21,54 +25,59 @@ import {
 } from './monitoring-settings.js';
 
 /**
- * The deployment settings: one vocabulary for the construct's props and the app's CDK context keys
- * (`npx cdk deploy -c services=healthlake,healthomics`), so an error names the key a user types.
+ * The deployment settings, in CDK's own types. The app's CDK context keys have the same names
+ * (`npx cdk deploy -c services=healthlake,healthomics -c schedule=healthlake=10`); bin/context.ts maps
+ * them onto these, so an error names the key a user types. jsii-safe: plain strings where a value is one of
+ * a list (validated here), `{ [service: string]: ... }` maps, no literal unions.
  */
 export interface JobStatusAggregatorSettings extends MonitoringSettings {
-  /** Services to watch. Default: every service the catalog enables by default (all but Panorama). */
-  readonly services?: readonly ServiceId[];
   /**
-   * Poll schedule in minutes (1–1440), per service; services not named keep the catalog default
-   * (5 minutes; 2 for Entity Resolution, which has no native events).
+   * Services to watch: `healthlake`, `healthimaging`, `healthomics`, `entityresolution`, `panorama`.
+   * Default: every service the catalog enables by default (all but Panorama).
    */
-  readonly scheduleMinutes?: Readonly<Partial<Record<ServiceId, number>>>;
-  /** Name or ARN of an existing event bus to publish to. Default: a new custom bus. */
-  readonly eventBus?: string;
-  /** Days DynamoDB keeps history records before TTL deletes them (1–3650; 0 keeps them forever). Default 90. */
-  readonly historyRetentionDays?: number;
-  /** Days CloudWatch Logs keeps function logs; one of the values CloudWatch accepts. Default 30. */
-  readonly logRetentionDays?: number;
-  /** What happens to the table when the stack is deleted or the table replaced. Default `retain`. */
-  readonly tableRemovalPolicy?: TableRemovalPolicy;
+  readonly services?: string[];
+  /**
+   * Poll schedule per service id, in whole minutes from 1 to 1440; services not named keep the catalog
+   * default (5 minutes; 2 for Entity Resolution, which has no native events).
+   */
+  readonly schedule?: { [service: string]: Duration };
+  /** An existing event bus to publish to. Default: a new custom bus. */
+  readonly eventBus?: events.IEventBus;
+  /** How long DynamoDB keeps history records before TTL deletes them: whole days, 1–3650; zero keeps them forever. Default 90 days. */
+  readonly historyRetention?: Duration;
+  /** How long CloudWatch Logs keeps function logs. Default one month. */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the table when the stack is deleted or the table replaced: RETAIN or DESTROY. Default RETAIN. */
+  readonly tableRemovalPolicy?: RemovalPolicy;
   /** Email addresses subscribed to a new alarm topic. */
-  readonly alarmEmails?: readonly string[];
-  /** An existing SNS topic for alarms, instead of a new one. */
-  readonly alarmTopicArn?: string;
+  readonly alarmEmails?: string[];
+  /** An existing standard (not FIFO) SNS topic for alarms, instead of a new one. */
+  readonly alarmTopic?: sns.ITopic;
   /**
-   * `s3://bucket/prefix` locations the HealthImaging poller may read import output manifests from.
-   * Default: none, and then the poller has no S3 access at all.
+   * Where the HealthImaging poller may read import output manifests (up to 20). Default: none, and then the
+   * poller has no S3 access at all.
    */
-  readonly imagingManifestLocations?: readonly string[];
+  readonly imagingManifestLocations?: ManifestLocation[];
   /**
-   * Minutes without a status or progress change after which a running job is reported stalled, per
-   * service; `off` turns stall reports off. Default 60 for every service.
+   * Time without a status or progress change after which a running job is reported stalled, per service
+   * id: whole minutes up to 7 days; zero turns stall reports off for that service. Default 60 minutes.
    */
-  readonly stallAfterMinutes?: Readonly<Partial<Record<ServiceId, number | 'off'>>>;
+  readonly stallAfter?: { [service: string]: Duration };
   /** Keep a history record for progress changes too (more items; never published). Default false. */
   readonly keepProgressHistory?: boolean;
   /**
    * Where a list shows no progress (HealthOmics, Entity Resolution), how often a running job is described
-   * for its progress alone, in minutes (1–1440), within 30 s of the describe quota per cycle; `off`: only
-   * status changes are described. Default 5.
+   * for its progress alone, in whole minutes up to a day, within 30 s of the describe quota per cycle; zero:
+   * only status changes are described. Default 5 minutes.
    */
-  readonly progressRefreshMinutes?: number | 'off';
+  readonly progressRefresh?: Duration;
   /**
    * The accounts the hub watches (12-digit ids; the stack's own `Aws.ACCOUNT_ID` works too). Each account
    * other than the hub's runs the member stack. Default: the hub's own account.
    */
-  readonly targetAccounts?: readonly string[];
+  readonly targetAccounts?: string[];
   /** The regions the hub watches in every target account. Default: the hub's own region. */
-  readonly targetRegions?: readonly string[];
+  readonly targetRegions?: string[];
   /**
    * The Organization (`o-...`) of the target accounts: the hub's bus admits its accounts' forwarded events
    * (`aws:PrincipalOrgID`) and the pollers may assume the member role in its accounts (`aws:ResourceOrgID`),
@@ -82,7 +91,7 @@ export interface JobStatusAggregatorSettings extends MonitoringSettings {
    * pollers discover at the start of a cycle and poll in each of `targetRegions`, besides `targetAccounts`.
    * Needs `organizationId`. Default: none (no discovery).
    */
-  readonly organizationUnits?: readonly string[];
+  readonly organizationUnits?: string[];
   /**
    * The role in the management or delegated-administrator account that the pollers assume to read the OUs.
    * Default: none, and then the hub itself must be that account (its pollers read the OUs with their own role).
@@ -95,8 +104,12 @@ export interface JobStatusAggregatorSettings extends MonitoringSettings {
   readonly fanOutTargetsPerRun?: number;
 }
 
-export const TableRemovalPolicy = { RETAIN: 'retain', DESTROY: 'destroy' } as const;
-export type TableRemovalPolicy = (typeof TableRemovalPolicy)[keyof typeof TableRemovalPolicy];
+/** A bucket and a key prefix the HealthImaging poller may read manifests under (whole path segments). */
+export interface ManifestLocation {
+  readonly bucket: s3.IBucket;
+  /** A plain prefix (no wildcard); `imports` and `imports/` both mean `imports/...`. Default: the whole bucket. */
+  readonly prefix?: string;
+}
 
 /** An `s3://bucket/prefix` location; `prefix` is '' for a whole bucket and never ends with `/`. */
 export interface S3Location {
@@ -104,23 +117,29 @@ export interface S3Location {
   readonly prefix: string;
 }
 
-/** An existing event bus, as the settings name it. */
+/** A manifest location with its prefix normalized: '' for a whole bucket, never ending with `/`. */
+export interface ResolvedManifestLocation {
+  readonly bucket: s3.IBucket;
+  readonly prefix: string;
+}
+
+/** An existing event bus, as a context value names it. */
 export type EventBusReference =
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'arn'; readonly arn: string; readonly region: string; readonly name: string };
 
-/** Every setting with its default applied, validated. */
+/** Every setting with its default applied, validated, in the units the functions use. */
 export interface ResolvedSettings {
   readonly services: readonly ServiceId[];
   /** For every enabled service. */
   readonly scheduleMinutes: Readonly<Partial<Record<ServiceId, number>>>;
-  readonly eventBus: EventBusReference | undefined;
+  readonly eventBus: events.IEventBus | undefined;
   readonly historyRetentionDays: number;
-  readonly logRetentionDays: number;
-  readonly tableRemovalPolicy: TableRemovalPolicy;
+  readonly logRetention: logs.RetentionDays;
+  readonly tableRemovalPolicy: RemovalPolicy;
   readonly alarmEmails: readonly string[];
-  readonly alarmTopicArn: string | undefined;
-  readonly imagingManifestLocations: readonly S3Location[];
+  readonly alarmTopic: sns.ITopic | undefined;
+  readonly imagingManifestLocations: readonly ResolvedManifestLocation[];
   /** Seconds per enabled service; `undefined` when stall reports are off for it. */
   readonly stallAfterSeconds: Readonly<Partial<Record<ServiceId, number | undefined>>>;
   readonly keepProgressHistory: boolean;
@@ -161,17 +180,17 @@ export interface SettingsWarning {
 /** The context keys, equal to the settings' names. */
 export const CONTEXT_KEYS = [
   'services',
-  'scheduleMinutes',
+  'schedule',
   'eventBus',
-  'historyRetentionDays',
-  'logRetentionDays',
+  'historyRetention',
+  'logRetention',
   'tableRemovalPolicy',
-  'alarmEmail',
-  'alarmTopicArn',
+  'alarmEmails',
+  'alarmTopic',
   'imagingManifestLocations',
-  'stallAfterMinutes',
+  'stallAfter',
   'keepProgressHistory',
-  'progressRefreshMinutes',
+  'progressRefresh',
   'targetAccounts',
   'targetRegions',
   'organizationId',
@@ -181,16 +200,19 @@ export const CONTEXT_KEYS = [
   'organizationRoleArn',
   'fanOutTargetsPerRun',
 ] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 // The functions' defaults and rules (lambdas/contract/settings.ts), in the units of the context keys.
 export const DEFAULT_HISTORY_RETENTION_DAYS = defaultOf('historyRetentionDays');
-export const DEFAULT_LOG_RETENTION_DAYS = 30;
+export const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 export const DEFAULT_STALL_AFTER_MINUTES = DEFAULT_STALL_AFTER_SECONDS / 60;
 export const DEFAULT_PROGRESS_REFRESH_MINUTES = defaultOf('progressRefreshSeconds') / 60;
-/** The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
-export const LOG_RETENTION_DAYS: readonly number[] = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
+/** The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`), and INFINITE. */
+export const LOG_RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
+/** The removal policies the table takes. */
+export const TABLE_REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY];
 const MAX_SCHEDULE_MINUTES = 1440;
 const MAX_STALL_AFTER_MINUTES = MAX_STALL_AFTER_SECONDS / 60;
 const MAX_PROGRESS_REFRESH_MINUTES = 24 * 60;
@@ -212,158 +234,40 @@ export const DEFAULT_SERVICES: readonly ServiceId[] = SERVICE_IDS.filter(
   (id) => serviceFacts(id).enabledByDefault,
 );
 
+const ALLOWED_SERVICES = SERVICE_IDS.join(', ');
+
 /** Applies defaults and validates; throws one `SettingsError` listing every problem. */
 export function resolveSettings(input: JobStatusAggregatorSettings = {}): ResolvedSettings {
   const problems: string[] = [];
   const warnings: SettingsWarning[] = [];
-  const allowedServices = SERVICE_IDS.join(', ');
+  const services = resolveServices(input.services, problems, warnings);
+  const scheduleMinutes = resolveSchedules(input.schedule, services, problems, warnings);
+  const historyRetentionDays = resolveHistoryRetention(input.historyRetention, problems);
 
-  // services
-  const services: ServiceId[] = [];
-  if (input.services !== undefined) {
-    if (input.services.length === 0) {
-      problems.push(
-        `services: at least one service is required. Allowed: ${allowedServices}. Example: -c services=healthlake,healthomics`,
-      );
-    }
-    for (const value of input.services) {
-      if (!isServiceId(value)) {
-        problems.push(
-          `services: ${JSON.stringify(value)} is not a service. Allowed: ${allowedServices}. Example: -c services=healthlake,healthomics`,
-        );
-      } else if (!services.includes(value)) {
-        services.push(value);
-      }
-    }
-  } else {
-    services.push(...DEFAULT_SERVICES);
-  }
-  for (const id of services) {
-    const notice = serviceFacts(id).deprecationNotice;
-    if (notice) warnings.push({ id: `job-status-aggregator:${id}-end-of-support`, message: notice });
-  }
-
-  // scheduleMinutes
-  const scheduleMinutes: Partial<Record<ServiceId, number>> = {};
-  for (const id of services) scheduleMinutes[id] = serviceFacts(id).defaultScheduleMinutes;
-  for (const [key, value] of Object.entries(input.scheduleMinutes ?? {})) {
-    if (!isServiceId(key)) {
-      problems.push(
-        `scheduleMinutes: ${JSON.stringify(key)} is not a service. Allowed: ${allowedServices}. Example: -c scheduleMinutes=healthlake=10,entityresolution=2`,
-      );
-      continue;
-    }
-    if (!isWholeNumberIn(value, 1, MAX_SCHEDULE_MINUTES)) {
-      problems.push(
-        `scheduleMinutes: ${key}=${String(value)} must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES}. Example: -c scheduleMinutes=${key}=10`,
-      );
-      continue;
-    }
-    if (!services.includes(key)) {
-      warnings.push({
-        id: 'job-status-aggregator:schedule-for-disabled-service',
-        message: `scheduleMinutes names ${key}, which is not in services; the value is ignored.`,
-      });
-      continue;
-    }
-    scheduleMinutes[key] = value;
-  }
-
-  // eventBus
-  let eventBus: EventBusReference | undefined;
-  if (input.eventBus !== undefined) {
-    const parsed = parseEventBus(input.eventBus);
-    if (typeof parsed === 'string') problems.push(parsed);
-    else eventBus = parsed;
-  }
-
-  // historyRetentionDays
-  const historyRetentionDays = input.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
-  if (!isWholeNumberIn(historyRetentionDays, 0, MAX_HISTORY_RETENTION_DAYS)) {
+  const logRetention = input.logRetention ?? DEFAULT_LOG_RETENTION;
+  if (!LOG_RETENTION_DAYS.includes(logRetention)) {
     problems.push(
-      `historyRetentionDays: ${String(historyRetentionDays)} must be a whole number of days from 1 to ${MAX_HISTORY_RETENTION_DAYS}, or 0 to keep history forever. Example: -c historyRetentionDays=365`,
+      `logRetention: ${String(logRetention)} is not a retention CloudWatch Logs accepts. Allowed (days): ${LOG_RETENTION_DAYS.join(', ')}. Example: -c logRetention=90`,
     );
   }
 
-  // logRetentionDays
-  const logRetentionDays = input.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+  const tableRemovalPolicy = input.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
+  if (!TABLE_REMOVAL_POLICIES.includes(tableRemovalPolicy)) {
     problems.push(
-      `logRetentionDays: ${String(logRetentionDays)} is not a retention CloudWatch Logs accepts. Allowed: ${LOG_RETENTION_DAYS.join(', ')}. Example: -c logRetentionDays=90`,
+      `tableRemovalPolicy: ${JSON.stringify(tableRemovalPolicy)} is not allowed. Allowed: ${TABLE_REMOVAL_POLICIES.join(', ')}. Example: -c tableRemovalPolicy=destroy`,
     );
   }
 
-  // tableRemovalPolicy
-  const tableRemovalPolicy = input.tableRemovalPolicy ?? TableRemovalPolicy.RETAIN;
-  if (!Object.values(TableRemovalPolicy).includes(tableRemovalPolicy)) {
-    problems.push(
-      `tableRemovalPolicy: ${JSON.stringify(tableRemovalPolicy)} is not allowed. Allowed: retain, destroy. Example: -c tableRemovalPolicy=destroy`,
-    );
-  }
-
-  // alarms
-  const alarmEmails = [...new Set(input.alarmEmails ?? [])];
-  for (const email of alarmEmails) {
-    if (!EMAIL.test(email)) {
-      problems.push(
-        `alarmEmail: ${JSON.stringify(email)} is not an email address. Example: -c alarmEmail=ops@example.com`,
-      );
-    }
-  }
-  const alarmTopicArn = input.alarmTopicArn;
-  if (alarmTopicArn !== undefined) {
-    if (!SNS_TOPIC_ARN.test(alarmTopicArn)) {
-      problems.push(
-        `alarmTopicArn: ${JSON.stringify(alarmTopicArn)} is not the ARN of a standard SNS topic (CloudWatch alarms cannot notify FIFO topics). Example: -c alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:ops-alarms`,
-      );
-    }
-    if (alarmEmails.length > 0) {
-      problems.push(
-        'alarmEmail and alarmTopicArn: set one of them, not both. alarmEmail subscribes addresses to a new topic; to add an address to an existing topic, subscribe it to that topic.',
-      );
-    }
-  }
-
-  // imagingManifestLocations
-  const imagingManifestLocations: S3Location[] = [];
-  const locations = input.imagingManifestLocations ?? [];
-  if (locations.length > MAX_MANIFEST_LOCATIONS) {
-    problems.push(
-      `imagingManifestLocations: ${locations.length} locations; at most ${MAX_MANIFEST_LOCATIONS} are allowed (use a common prefix).`,
-    );
-  }
-  for (const location of locations) {
-    const parsed = parseS3Location(location);
-    if (typeof parsed === 'string') problems.push(parsed);
-    else if (!imagingManifestLocations.some((l) => l.bucket === parsed.bucket && l.prefix === parsed.prefix))
-      imagingManifestLocations.push(parsed);
-  }
-  if (locations.length > 0 && !services.includes('healthimaging')) {
+  const { alarmEmails, alarmTopic } = resolveAlarms(input, problems);
+  const imagingManifestLocations = resolveManifestLocations(input.imagingManifestLocations ?? [], problems);
+  if (imagingManifestLocations.length > 0 && !services.includes('healthimaging')) {
     warnings.push({
       id: 'job-status-aggregator:manifests-without-healthimaging',
       message:
         'imagingManifestLocations is set but healthimaging is not in services; no function reads them.',
     });
   }
-
-  // stallAfterMinutes
-  const stallAfterSeconds: Partial<Record<ServiceId, number | undefined>> = {};
-  for (const id of services) stallAfterSeconds[id] = DEFAULT_STALL_AFTER_MINUTES * 60;
-  for (const [key, value] of Object.entries(input.stallAfterMinutes ?? {})) {
-    if (!isServiceId(key)) {
-      problems.push(
-        `stallAfterMinutes: ${JSON.stringify(key)} is not a service. Allowed: ${allowedServices}. Example: -c stallAfterMinutes=healthlake=120,healthomics=off`,
-      );
-      continue;
-    }
-    if (value !== 'off' && !isStallAfterMinutes(value)) {
-      problems.push(
-        `stallAfterMinutes: ${key}=${String(value)} must be a whole number of minutes from 1 to ${MAX_STALL_AFTER_MINUTES}, or off. Example: -c stallAfterMinutes=${key}=120`,
-      );
-      continue;
-    }
-    if (services.includes(key)) stallAfterSeconds[key] = value === 'off' ? undefined : value * 60;
-  }
+  const stallAfterSeconds = resolveStallAfter(input.stallAfter, services, problems);
 
   const keepProgressHistory = input.keepProgressHistory ?? defaultOf('keepProgressHistory');
   if (typeof keepProgressHistory !== 'boolean') {
@@ -371,14 +275,7 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
       `keepProgressHistory: ${JSON.stringify(keepProgressHistory)} must be true or false. Example: -c keepProgressHistory=true`,
     );
   }
-
-  const progressRefresh = input.progressRefreshMinutes ?? DEFAULT_PROGRESS_REFRESH_MINUTES;
-  if (progressRefresh !== 'off' && !isWholeNumberIn(progressRefresh, 1, MAX_PROGRESS_REFRESH_MINUTES)) {
-    problems.push(
-      `progressRefreshMinutes: ${JSON.stringify(progressRefresh)} must be a whole number of minutes from 1 to ${MAX_PROGRESS_REFRESH_MINUTES}, or off. Example: -c progressRefreshMinutes=off`,
-    );
-  }
-
+  const progressRefreshSeconds = resolveProgressRefresh(input.progressRefresh, problems);
   const targets = resolveTargets(input, problems);
   const monitoring = resolveMonitoring(input, targets !== undefined, problems);
 
@@ -386,16 +283,16 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
   return {
     services,
     scheduleMinutes,
-    eventBus,
+    eventBus: input.eventBus,
     historyRetentionDays,
-    logRetentionDays,
+    logRetention,
     tableRemovalPolicy,
     alarmEmails,
-    alarmTopicArn,
+    alarmTopic,
     imagingManifestLocations,
     stallAfterSeconds,
     keepProgressHistory,
-    progressRefreshSeconds: progressRefresh === 'off' ? undefined : progressRefresh * 60,
+    progressRefreshSeconds,
     targets,
     warnings,
     monitoring,
@@ -403,60 +300,267 @@ export function resolveSettings(input: JobStatusAggregatorSettings = {}): Resolv
 }
 
 /**
+ * The services and the manifest locations as the member stacks take them (plain `s3://` URIs: a member
+ * account cannot reference the hub's bucket objects). Throws one `SettingsError` listing every problem.
+ */
+export function resolveServiceScope(input: {
+  readonly services?: readonly string[];
+  readonly imagingManifestLocations?: readonly string[];
+}): { services: readonly ServiceId[]; imagingManifestLocations: readonly S3Location[] } {
+  const problems: string[] = [];
+  const services = resolveServices(input.services && [...input.services], problems, []);
+  const imagingManifestLocations = parseManifestUris(input.imagingManifestLocations ?? [], problems);
+  if (problems.length > 0) throw new SettingsError(problems);
+  return { services, imagingManifestLocations };
+}
+
+function resolveServices(
+  input: readonly string[] | undefined,
+  problems: string[],
+  warnings: SettingsWarning[],
+): ServiceId[] {
+  if (input === undefined) return [...DEFAULT_SERVICES];
+  const services: ServiceId[] = [];
+  if (input.length === 0) {
+    problems.push(
+      `services: at least one service is required. Allowed: ${ALLOWED_SERVICES}. Example: -c services=healthlake,healthomics`,
+    );
+  }
+  for (const value of input) {
+    if (!isServiceId(value)) {
+      problems.push(
+        `services: ${JSON.stringify(value)} is not a service. Allowed: ${ALLOWED_SERVICES}. Example: -c services=healthlake,healthomics`,
+      );
+    } else if (!services.includes(value)) {
+      services.push(value);
+    }
+  }
+  for (const id of services) {
+    const notice = serviceFacts(id).deprecationNotice;
+    if (notice) warnings.push({ id: `job-status-aggregator:${id}-end-of-support`, message: notice });
+  }
+  return services;
+}
+
+function resolveSchedules(
+  input: { readonly [service: string]: Duration } | undefined,
+  services: readonly ServiceId[],
+  problems: string[],
+  warnings: SettingsWarning[],
+): Partial<Record<ServiceId, number>> {
+  const scheduleMinutes: Partial<Record<ServiceId, number>> = {};
+  for (const id of services) scheduleMinutes[id] = serviceFacts(id).defaultScheduleMinutes;
+  for (const [key, value] of Object.entries(input ?? {})) {
+    if (!isServiceId(key)) {
+      problems.push(
+        `schedule: ${JSON.stringify(key)} is not a service. Allowed: ${ALLOWED_SERVICES}. Example: -c schedule=healthlake=10,entityresolution=2`,
+      );
+      continue;
+    }
+    const minutes = wholeMinutes(value);
+    if (minutes === undefined || minutes < 1 || minutes > MAX_SCHEDULE_MINUTES) {
+      problems.push(
+        `schedule: ${key}=${describeDuration(value)} must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES}. Example: -c schedule=${key}=10 (minutes), or Duration.minutes(10)`,
+      );
+      continue;
+    }
+    if (!services.includes(key)) {
+      warnings.push({
+        id: 'job-status-aggregator:schedule-for-disabled-service',
+        message: `schedule names ${key}, which is not in services; the value is ignored.`,
+      });
+      continue;
+    }
+    scheduleMinutes[key] = minutes;
+  }
+  return scheduleMinutes;
+}
+
+function resolveHistoryRetention(input: Duration | undefined, problems: string[]): number {
+  if (input === undefined) return DEFAULT_HISTORY_RETENTION_DAYS;
+  const seconds = durationSeconds(input);
+  const days = seconds !== undefined && seconds % 86_400 === 0 ? seconds / 86_400 : undefined;
+  if (days === undefined || days > MAX_HISTORY_RETENTION_DAYS) {
+    problems.push(
+      `historyRetention: ${describeDuration(input)} must be a whole number of days from 1 to ${MAX_HISTORY_RETENTION_DAYS}, or zero to keep history forever. Example: -c historyRetention=365 (days), or Duration.days(365)`,
+    );
+    return DEFAULT_HISTORY_RETENTION_DAYS;
+  }
+  return days;
+}
+
+function resolveAlarms(
+  input: JobStatusAggregatorSettings,
+  problems: string[],
+): { alarmEmails: readonly string[]; alarmTopic: sns.ITopic | undefined } {
+  const alarmEmails = [...new Set(input.alarmEmails ?? [])];
+  // An address may be a token (a parameter): it resolves at deploy time.
+  for (const email of alarmEmails.filter((e) => !Token.isUnresolved(e) && !EMAIL.test(e))) {
+    problems.push(
+      `alarmEmails: ${JSON.stringify(email)} is not an email address. Example: -c alarmEmails=ops@example.com`,
+    );
+  }
+  const alarmTopic = input.alarmTopic;
+  if (alarmTopic?.fifo) {
+    problems.push('alarmTopic: a FIFO topic; CloudWatch alarms notify standard SNS topics only.');
+  }
+  if (alarmTopic && alarmEmails.length > 0) {
+    problems.push(
+      'alarmEmails and alarmTopic: set one of them, not both. alarmEmails subscribes addresses to a new topic; to add an address to an existing topic, subscribe it to that topic.',
+    );
+  }
+  return { alarmEmails, alarmTopic };
+}
+
+function resolveManifestLocations(
+  locations: readonly ManifestLocation[],
+  problems: string[],
+): ResolvedManifestLocation[] {
+  if (locations.length > MAX_MANIFEST_LOCATIONS) {
+    problems.push(
+      `imagingManifestLocations: ${locations.length} locations; at most ${MAX_MANIFEST_LOCATIONS} are allowed (use a common prefix).`,
+    );
+  }
+  const resolved: ResolvedManifestLocation[] = [];
+  for (const { bucket, prefix = '' } of locations) {
+    // A prefix that is a token resolves at deploy time; only a literal one can be checked here.
+    if (!Token.isUnresolved(prefix) && !isPlainPrefix(prefix)) {
+      problems.push(
+        `imagingManifestLocations: prefix ${JSON.stringify(prefix)} has a wildcard or an empty path segment; give a plain prefix. Example: -c imagingManifestLocations=s3://my-bucket/imports/`,
+      );
+      continue;
+    }
+    const normalized = Token.isUnresolved(prefix) ? prefix : prefix.replace(/\/+$/, '');
+    if (!resolved.some((l) => l.bucket === bucket && l.prefix === normalized)) {
+      resolved.push({ bucket, prefix: normalized });
+    }
+  }
+  return resolved;
+}
+
+function resolveStallAfter(
+  input: { readonly [service: string]: Duration } | undefined,
+  services: readonly ServiceId[],
+  problems: string[],
+): Partial<Record<ServiceId, number | undefined>> {
+  const stallAfterSeconds: Partial<Record<ServiceId, number | undefined>> = {};
+  for (const id of services) stallAfterSeconds[id] = DEFAULT_STALL_AFTER_MINUTES * 60;
+  for (const [key, value] of Object.entries(input ?? {})) {
+    if (!isServiceId(key)) {
+      problems.push(
+        `stallAfter: ${JSON.stringify(key)} is not a service. Allowed: ${ALLOWED_SERVICES}. Example: -c stallAfter=healthlake=120,healthomics=off`,
+      );
+      continue;
+    }
+    const minutes = wholeMinutes(value);
+    if (minutes === undefined || (minutes !== 0 && !isStallAfterSeconds(minutes * 60))) {
+      problems.push(
+        `stallAfter: ${key}=${describeDuration(value)} must be a whole number of minutes from 1 to ${MAX_STALL_AFTER_MINUTES}, or zero (off). Example: -c stallAfter=${key}=120 (minutes) or ${key}=off`,
+      );
+      continue;
+    }
+    if (services.includes(key)) stallAfterSeconds[key] = minutes === 0 ? undefined : minutes * 60;
+  }
+  return stallAfterSeconds;
+}
+
+/** Seconds, or undefined when progress refreshes are off (zero). */
+function resolveProgressRefresh(input: Duration | undefined, problems: string[]): number | undefined {
+  if (input === undefined) return DEFAULT_PROGRESS_REFRESH_MINUTES * 60;
+  const minutes = wholeMinutes(input);
+  if (minutes === undefined || minutes > MAX_PROGRESS_REFRESH_MINUTES) {
+    problems.push(
+      `progressRefresh: ${describeDuration(input)} must be a whole number of minutes from 1 to ${MAX_PROGRESS_REFRESH_MINUTES}, or zero (off). Example: -c progressRefresh=off`,
+    );
+    return undefined;
+  }
+  return minutes === 0 ? undefined : minutes * 60;
+}
+
+/** A duration's seconds; undefined for a token or a value that is not a Duration. */
+function durationSeconds(value: unknown): number | undefined {
+  if (!(value instanceof Duration) || value.isUnresolved()) return undefined;
+  const seconds = value.toMilliseconds() / 1000;
+  return Number.isInteger(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+function wholeMinutes(value: unknown): number | undefined {
+  const seconds = durationSeconds(value);
+  return seconds !== undefined && seconds % 60 === 0 ? seconds / 60 : undefined;
+}
+
+function describeDuration(value: unknown): string {
+  return value instanceof Duration ? value.toHumanString() : JSON.stringify(value);
+}
+
+function isPlainPrefix(prefix: string): boolean {
+  return !/[*?]/.test(prefix) && !prefix.includes('//') && !prefix.startsWith('/');
+}
+
+/**
+ * The app's settings as CDK context gives them: the same keys as the props, plain values in the units the
+ * deploy guide names (minutes, days, `off`), references as names, ARNs and `s3://` URIs. bin/context.ts maps
+ * them onto the props; the member app reads `services`, `imagingManifestLocations` and `targetRegions`.
+ */
+export interface ContextSettings extends MonitoringSettings {
+  readonly services?: readonly ServiceId[];
+  readonly schedule?: Readonly<Record<string, unknown>>;
+  readonly eventBus?: string;
+  readonly historyRetention?: number;
+  readonly logRetention?: number;
+  readonly tableRemovalPolicy?: string;
+  readonly alarmEmails?: readonly string[];
+  readonly alarmTopic?: string;
+  readonly imagingManifestLocations?: readonly string[];
+  readonly stallAfter?: Readonly<Record<string, unknown>>;
+  readonly keepProgressHistory?: boolean;
+  readonly progressRefresh?: unknown;
+  readonly targetAccounts?: readonly string[];
+  readonly targetRegions?: readonly string[];
+  readonly organizationId?: string;
+  readonly memberRoleName?: string;
+  readonly organizationUnits?: readonly string[];
+  readonly organizationRoleArn?: string;
+  readonly fanOutTargetsPerRun?: number;
+}
+
+/**
  * The settings from CDK context. A value may come from `cdk.json` (JSON: arrays, objects, numbers) or
  * from `-c key=value` (always a string: lists are comma-separated, maps are `service=value` pairs).
- * Throws a `SettingsError` naming each bad key; the result has also passed `resolveSettings`.
+ * Throws a `SettingsError` naming each key whose value does not even parse; ranges are checked when the
+ * values become props (bin/context.ts, then `resolveSettings`).
  */
-export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
+export function settingsFromContext(node: Node): ContextSettings {
   const problems: string[] = [];
-  const read = (key: (typeof CONTEXT_KEYS)[number]): unknown => contextValue(node, key, problems);
-
-  const settings: Mutable<JobStatusAggregatorSettings> = {};
+  const read = (key: ContextKey): unknown => contextValue(node, key, problems);
+  const settings: Mutable<ContextSettings> = {};
   const services = asList(read('services'), 'services', problems);
   if (services !== undefined) settings.services = services as ServiceId[];
 
-  // A bare value (`-c scheduleMinutes=10`) applies to every enabled service.
+  // A bare value (`-c schedule=10`) applies to every enabled service.
   const enabled = (services ?? DEFAULT_SERVICES).filter(isServiceId);
-  const schedule = asMap(read('scheduleMinutes'), 'scheduleMinutes', problems, enabled, (v) => asNumber(v));
-  if (schedule !== undefined) settings.scheduleMinutes = schedule as Partial<Record<ServiceId, number>>;
-
+  const schedule = asMap(read('schedule'), 'schedule', problems, enabled, (v) => asNumber(v));
+  if (schedule !== undefined) settings.schedule = schedule;
   const eventBus = asText(read('eventBus'), 'eventBus', problems);
   if (eventBus !== undefined) settings.eventBus = eventBus;
-
-  const history = asNumberSetting(read('historyRetentionDays'), 'historyRetentionDays', problems);
-  if (history !== undefined) settings.historyRetentionDays = history;
-
-  const logs = asNumberSetting(read('logRetentionDays'), 'logRetentionDays', problems);
-  if (logs !== undefined) settings.logRetentionDays = logs;
-
+  const history = asNumberSetting(read('historyRetention'), 'historyRetention', problems);
+  if (history !== undefined) settings.historyRetention = history;
+  const logs = asNumberSetting(read('logRetention'), 'logRetention', problems);
+  if (logs !== undefined) settings.logRetention = logs;
   const removal = asText(read('tableRemovalPolicy'), 'tableRemovalPolicy', problems);
-  if (removal !== undefined) settings.tableRemovalPolicy = removal.toLowerCase() as TableRemovalPolicy;
-
-  const emails = asList(read('alarmEmail'), 'alarmEmail', problems);
+  if (removal !== undefined) settings.tableRemovalPolicy = removal.trim().toLowerCase();
+  const emails = asList(read('alarmEmails'), 'alarmEmails', problems);
   if (emails !== undefined) settings.alarmEmails = emails;
-
-  const topic = asText(read('alarmTopicArn'), 'alarmTopicArn', problems);
-  if (topic !== undefined) settings.alarmTopicArn = topic;
-
+  const topic = asText(read('alarmTopic'), 'alarmTopic', problems);
+  if (topic !== undefined) settings.alarmTopic = topic.trim();
   const manifests = asList(read('imagingManifestLocations'), 'imagingManifestLocations', problems);
   if (manifests !== undefined) settings.imagingManifestLocations = manifests;
-
-  const stall = asMap(read('stallAfterMinutes'), 'stallAfterMinutes', problems, enabled, asOffOrNumber);
-  if (stall !== undefined) settings.stallAfterMinutes = stall as Partial<Record<ServiceId, number | 'off'>>;
-
-  const progress = read('keepProgressHistory');
-  if (progress !== undefined) {
-    if (typeof progress === 'boolean') settings.keepProgressHistory = progress;
-    else if (progress === 'true' || progress === 'false') settings.keepProgressHistory = progress === 'true';
-    else
-      problems.push(
-        `keepProgressHistory: ${JSON.stringify(progress)} must be true or false. Example: -c keepProgressHistory=true`,
-      );
-  }
-
-  // Checked by resolveSettings below, as stallAfterMinutes is.
-  const refresh = read('progressRefreshMinutes');
-  if (refresh !== undefined) settings.progressRefreshMinutes = asOffOrNumber(refresh) as number | 'off';
+  const stall = asMap(read('stallAfter'), 'stallAfter', problems, enabled, asOffOrNumber);
+  if (stall !== undefined) settings.stallAfter = stall;
+  const progress = asBoolean(read('keepProgressHistory'), 'keepProgressHistory', problems);
+  if (progress !== undefined) settings.keepProgressHistory = progress;
+  const refresh = read('progressRefresh');
+  if (refresh !== undefined) settings.progressRefresh = asOffOrNumber(refresh);
 
   const accounts = asList(read('targetAccounts'), 'targetAccounts', problems);
   if (accounts !== undefined) settings.targetAccounts = accounts;
@@ -476,8 +580,14 @@ export function settingsFromContext(node: Node): JobStatusAggregatorSettings {
   if (perRun !== undefined) settings.fanOutTargetsPerRun = perRun;
 
   if (problems.length > 0) throw new SettingsError(problems);
-  resolveSettings(settings);
   return settings;
+}
+
+function asBoolean(value: unknown, key: string, problems: string[]): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push(`${key}: ${JSON.stringify(value)} must be true or false. Example: -c ${key}=true`);
+  return undefined;
 }
 
 export const ACCOUNT_ID = /^\d{12}$/;
@@ -603,12 +713,13 @@ function discoveryProblems(input: JobStatusAggregatorSettings, units: readonly s
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+export const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/([/.\-_A-Za-z0-9]{1,256})$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function parseEventBus(value: string): EventBusReference | string {
+/** A context value naming an existing bus: a name, or the ARN of a bus in any account. */
+export function parseEventBus(value: string): EventBusReference | string {
   const example =
     'Example: -c eventBus=my-bus or -c eventBus=arn:aws:events:eu-west-1:123456789012:event-bus/my-bus';
   const text = value.trim();
@@ -629,7 +740,8 @@ function parseEventBus(value: string): EventBusReference | string {
   return { kind: 'name', name: text };
 }
 
-function parseS3Location(value: string): S3Location | string {
+/** One `s3://bucket/prefix` URI, or the problem with it. */
+export function parseS3Location(value: string): S3Location | string {
   const example = 'Example: -c imagingManifestLocations=s3://my-bucket/imports/,s3://other-bucket/dicom/';
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(value.trim());
   const bucket = match?.[1] ?? '';
@@ -644,13 +756,21 @@ function parseS3Location(value: string): S3Location | string {
   return { bucket, prefix: rawPrefix.replace(/\/+$/, '') };
 }
 
-/** The functions' threshold rule, for a value in minutes. */
-function isStallAfterMinutes(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && isStallAfterSeconds(value * 60);
-}
-
-function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+/** `s3://` URIs as locations, without repeats; each bad one is a problem. */
+export function parseManifestUris(values: readonly string[], problems: string[]): S3Location[] {
+  if (values.length > MAX_MANIFEST_LOCATIONS) {
+    problems.push(
+      `imagingManifestLocations: ${values.length} locations; at most ${MAX_MANIFEST_LOCATIONS} are allowed (use a common prefix).`,
+    );
+  }
+  const locations: S3Location[] = [];
+  for (const value of values) {
+    const parsed = parseS3Location(value);
+    if (typeof parsed === 'string') problems.push(parsed);
+    else if (!locations.some((l) => l.bucket === parsed.bucket && l.prefix === parsed.prefix))
+      locations.push(parsed);
+  }
+  return locations;
 }
 
 function asNumber(value: unknown): unknown {
@@ -776,4 +896,8 @@ export function stackNameFromContext(node: Node): string {
     ]);
   }
   return value;
+}
+
+function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }

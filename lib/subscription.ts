@@ -4,29 +4,33 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import {
-  DetailType,
-  EVENT_SOURCE,
-  isJobStatus,
-  JOB_STATUSES,
-  type JobStatus,
-} from '../lambdas/contract/events.js';
-import { isServiceId, SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
+import { DetailType, EVENT_SOURCE, isJobStatus, JOB_STATUSES } from '../lambdas/contract/events.js';
+import { isServiceId, SERVICE_IDS } from '../lambdas/core/service-id.js';
 
 /** A queue, a function, a topic, or any other EventBridge target. */
 export type JobEventTarget = events.IRuleTarget | sqs.IQueue | lambda.IFunction | sns.ITopic;
 
-/** Which job events a subscription receives, and where they go. */
-export interface JobEventSubscriptionOptions {
-  readonly target: JobEventTarget;
-  /** Only these services. Default: every service. */
-  readonly services?: readonly ServiceId[];
-  /** Only events whose new `status` is one of these. Default: every status. */
-  readonly statuses?: readonly JobStatus[];
+/**
+ * Which job events match. Values are plain strings (checked against the contract when the rule is built,
+ * naming the allowed values), so the options stay expressible in every jsii language.
+ */
+export interface JobEventFilter {
+  /** Only these service ids (`healthlake`, `healthimaging`, ...). Default: every service. */
+  readonly services?: string[];
+  /** Only events whose new `status` is one of these (`FAILED`, `SUCCEEDED`, ...). Default: every status. */
+  readonly statuses?: string[];
   /** Only `Job Status Changed` events whose new status is final (`terminal: true`). Default false. */
   readonly terminalOnly?: boolean;
-  /** Which detail-types. Default: `Job Status Changed` only; add `Job Stalled` for stall reports. */
-  readonly detailTypes?: readonly DetailType[];
+}
+
+/** `onJobStatusChanged` / `onJobStalled`: CDK's `OnEventOptions` (target, rule name, description, extra pattern) and the filter. */
+export interface JobStatusChangedOptions extends events.OnEventOptions, JobEventFilter {}
+
+/** Which job events a subscription receives, and where they go. */
+export interface JobEventSubscriptionOptions extends JobEventFilter {
+  readonly target: JobEventTarget;
+  /** Which detail-types: `Job Status Changed` (default) and/or `Job Stalled`. */
+  readonly detailTypes?: string[];
   readonly description?: string;
   /** Where EventBridge puts events it could not deliver to the target (queue, function and topic targets). */
   readonly deadLetterQueue?: sqs.IQueue;
@@ -43,12 +47,15 @@ const DETAIL_TYPES: readonly string[] = Object.values(DetailType);
  * (lambdas/contract/events.ts, lambdas/events/contract.ts, docs/events.md): `service`, `status`, `terminal` in `detail`.
  * Throws on a value outside the contract, naming the allowed values.
  */
-export function jobEventPattern(options: Omit<JobEventSubscriptionOptions, 'target'>): events.EventPattern {
+export function jobEventPattern(
+  options: JobEventFilter & { readonly detailTypes?: readonly string[] },
+): events.EventPattern {
   const detailTypes = options.detailTypes ?? [DetailType.STATUS_CHANGED];
   checkValues('detailTypes', detailTypes, (v) => DETAIL_TYPES.includes(v as string), DETAIL_TYPES);
+  const statusChanges = (detailTypes as readonly string[]).includes(DetailType.STATUS_CHANGED);
   if (options.services) checkValues('services', options.services, isServiceId, SERVICE_IDS);
   if (options.statuses) checkValues('statuses', options.statuses, isJobStatus, JOB_STATUSES);
-  if (options.terminalOnly && !detailTypes.includes(DetailType.STATUS_CHANGED)) {
+  if (options.terminalOnly && !statusChanges) {
     throw new Error(
       `subscribe: terminalOnly matches only "${DetailType.STATUS_CHANGED}" events (only they carry "terminal"); add it to detailTypes.`,
     );

@@ -3,8 +3,8 @@ import type { Node } from 'constructs';
 import { MEMBER_STACK_NAME, MEMBERS_STACK_NAME } from '../../lambdas/contract/hub.js';
 import {
   asList,
+  type ContextSettings,
   contextValue,
-  type JobStatusAggregatorSettings,
   SettingsError,
   settingsFromContext,
 } from '../settings.js';
@@ -66,7 +66,7 @@ export function addMemberStacks(app: App): void {
   new JobStatusAggregatorMembersStack(app, MEMBERS_STACK_NAME, { settings: stackSet });
 }
 
-function hubSettings(node: Node, problems: string[]): JobStatusAggregatorSettings {
+function hubSettings(node: Node, problems: string[]): ContextSettings {
   try {
     return settingsFromContext(node);
   } catch (error) {

@@ -4,7 +4,7 @@ import {
   ACCOUNT_ID,
   REGION,
   ROLE_NAME,
-  resolveSettings,
+  resolveServiceScope,
   type S3Location,
   SettingsError,
 } from '../settings.js';
@@ -39,9 +39,9 @@ export interface ResolvedMemberSettings {
 /** Applies defaults and validates; throws one `SettingsError` listing every problem. */
 export function resolveMemberSettings(input: MemberSettings): ResolvedMemberSettings {
   const problems: string[] = [];
-  let shared: ReturnType<typeof resolveSettings> | undefined;
+  let shared: ReturnType<typeof resolveServiceScope> | undefined;
   try {
-    shared = resolveSettings({
+    shared = resolveServiceScope({
       ...(input.services && { services: input.services }),
       ...(input.imagingManifestLocations && { imagingManifestLocations: input.imagingManifestLocations }),
     });

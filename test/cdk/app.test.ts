@@ -74,24 +74,24 @@ describe('invalid settings fail synth with the message a user needs', () => {
     const stack = new Stack(new App(), 'Embedding', {
       env: { account: '123456789012', region: 'eu-west-1' },
     });
-    const bus = events.EventBus.fromEventBusName(stack, 'Bus', 'platform-events');
+    const otherRegionBus = events.EventBus.fromEventBusArn(
+      stack,
+      'Bus',
+      'arn:aws:events:us-east-1:123456789012:event-bus/jobs',
+    );
+    const sameRegionBus = events.EventBus.fromEventBusName(stack, 'Local', 'platform-events');
 
     // Act
     const otherRegion = settingsErrorOf(
-      () =>
-        new JobStatusAggregator(stack, 'A', {
-          eventBus: 'arn:aws:events:us-east-1:123456789012:event-bus/jobs',
-        }),
+      () => new JobStatusAggregator(stack, 'A', { eventBus: otherRegionBus }),
     );
-    const twoBuses = settingsErrorOf(
-      () => new JobStatusAggregator(stack, 'B', { eventBus: 'jobs', existingEventBus: bus }),
-    );
+    const sameRegion = new JobStatusAggregator(stack, 'B', { eventBus: sameRegionBus });
 
     // Assess
     expect(otherRegion).toContain(
       'eventBus: arn:aws:events:us-east-1:123456789012:event-bus/jobs is in us-east-1 but this stack deploys to eu-west-1',
     );
-    expect(twoBuses).toContain('eventBus and existingEventBus: set one of them, not both.');
+    expect(sameRegion.eventBus).toBe(sameRegionBus);
   });
 });
 
@@ -104,7 +104,7 @@ describe('npx cdk synth (offline, as CI runs it)', () => {
       '-c',
       'stackName=JobsCi',
       '-c',
-      'alarmEmail=ops@example.com',
+      'alarmEmails=ops@example.com',
     );
 
     // Assess
@@ -122,15 +122,28 @@ describe('npx cdk synth (offline, as CI runs it)', () => {
 
   it('stops with the settings problems, not a stack trace, when a context value is wrong', () => {
     // Act
-    const result = cdkSynth('-c', 'services=lake', '-c', 'scheduleMinutes=healthlake=0');
+    const result = cdkSynth(
+      '-c',
+      'services=lake',
+      '-c',
+      'schedule=healthlake=0',
+      '-c',
+      'eventBus=arn:aws:sqs:eu-west-1:123456789012:q',
+      '-c',
+      'alarmTopic=ops',
+    );
 
     // Assess
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('Invalid job-status-aggregator settings:');
     expect(result.output).toContain('services: "lake" is not a service. Allowed: healthlake, healthimaging');
     expect(result.output).toContain(
-      'scheduleMinutes: healthlake=0 must be a whole number of minutes from 1 to 1440',
+      'schedule: healthlake=0 minutes must be a whole number of minutes from 1 to 1440',
     );
+    expect(result.output).toContain(
+      'eventBus: "arn:aws:sqs:eu-west-1:123456789012:q" is not an event bus ARN',
+    );
+    expect(result.output).toContain('alarmTopic: "ops" is not the ARN of a standard SNS topic');
     expect(result.output).not.toMatch(/\n\s+at /);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { aggregatorPropsFromContext } from '../../bin/context.js';
 import { resolveSettings, SettingsError, settingsFromContext } from '../../lib/settings.js';
 
 /** The monitoring settings (lib/monitoring-settings.ts), as props and as `-c key=value` strings. */
@@ -24,17 +25,20 @@ describe('the monitoring settings', () => {
 
   it('read from context strings, each into its type', () => {
     // Act
-    const settings = settingsFromContext(
-      new App({
-        context: {
-          dashboard: 'true',
-          jobCountMetrics: 'nonzero',
-          jobCountsPerTarget: 'true',
-          targetRegions: 'eu-west-1,us-east-1',
-          failedJobsAlarm: '3',
-          failedJobsAlarmMinutes: '30',
-        },
-      }).node,
+    const settings = aggregatorPropsFromContext(
+      new Stack(
+        new App({
+          context: {
+            dashboard: 'true',
+            jobCountMetrics: 'nonzero',
+            jobCountsPerTarget: 'true',
+            targetRegions: 'eu-west-1,us-east-1',
+            failedJobsAlarm: '3',
+            failedJobsAlarmMinutes: '30',
+          },
+        }),
+        'Context',
+      ),
     );
 
     // Assess

@@ -1,8 +1,16 @@
-import { App, Aws } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
+import { aggregatorPropsFromContext } from '../../bin/context.js';
 import {
+  type ContextSettings,
   DEFAULT_SERVICES,
   type JobStatusAggregatorSettings,
+  parseEventBus,
+  parseManifestUris,
   resolveSettings,
   SettingsError,
   settingsFromContext,
@@ -10,9 +18,20 @@ import {
 } from '../../lib/settings.js';
 
 /** The settings a `cdk synth -c key=value ...` would give the app (context values are strings there). */
-function fromContext(context: Record<string, unknown>): JobStatusAggregatorSettings {
+function fromContext(context: Record<string, unknown>): ContextSettings {
   return settingsFromContext(new App({ context }).node);
 }
+
+/** The props bin/ makes of that context, references imported into a fresh stack. */
+function propsFromContext(context: Record<string, unknown>): JobStatusAggregatorSettings {
+  return aggregatorPropsFromContext(new Stack(new App({ context }), 'FromContext'));
+}
+
+/** References for the props: imports into one stack, each under a new id. */
+const refs = new Stack(new App(), 'References');
+let refCount = 0;
+const bucket = (name: string) => s3.Bucket.fromBucketName(refs, `Bucket${refCount++}`, name);
+const topic = (arn: string) => sns.Topic.fromTopicArn(refs, `Topic${refCount++}`, arn);
 
 /** The problems a bad setting reports, or a failure when it reports none. */
 function problemsOf(run: () => unknown): string[] {
@@ -40,9 +59,9 @@ describe('resolveSettings', () => {
       entityresolution: 2,
     });
     expect(settings.eventBus).toBeUndefined();
-    expect(settings.tableRemovalPolicy).toBe('retain');
+    expect(settings.tableRemovalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(settings.historyRetentionDays).toBe(90);
-    expect(settings.logRetentionDays).toBe(30);
+    expect(settings.logRetention).toBe(logs.RetentionDays.ONE_MONTH);
     expect(settings.imagingManifestLocations).toEqual([]);
     expect(settings.stallAfterSeconds.healthlake).toBe(3600);
     expect(settings.keepProgressHistory).toBe(false);
@@ -61,19 +80,39 @@ describe('resolveSettings', () => {
     ]);
   });
 
+  it('takes CDK types: durations in whole minutes or days, zero for off, a removal policy, a log retention', () => {
+    // Act
+    const settings = resolveSettings({
+      schedule: { healthlake: Duration.minutes(10), entityresolution: Duration.hours(1) },
+      historyRetention: Duration.days(0),
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      tableRemovalPolicy: RemovalPolicy.DESTROY,
+      stallAfter: { healthlake: Duration.hours(2), healthomics: Duration.minutes(0) },
+      progressRefresh: Duration.minutes(0),
+    });
+
+    // Assess
+    expect(settings.scheduleMinutes).toMatchObject({ healthlake: 10, entityresolution: 60 });
+    expect(settings.historyRetentionDays).toBe(0);
+    expect(settings.logRetention).toBe(365);
+    expect(settings.tableRemovalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(settings.stallAfterSeconds).toMatchObject({ healthlake: 7200, healthomics: undefined });
+    expect(settings.progressRefreshSeconds).toBeUndefined();
+  });
+
   it('reports every bad setting at once, each with its key, the value and what is allowed', () => {
     // Act
     const problems = problemsOf(() =>
       resolveSettings({
-        services: ['healthlake', 'healthlak' as never],
-        scheduleMinutes: { healthlake: 0 },
-        historyRetentionDays: 5000,
-        logRetentionDays: 10,
-        tableRemovalPolicy: 'snapshot' as never,
+        services: ['healthlake', 'healthlak'],
+        schedule: { healthlake: Duration.minutes(0) },
+        historyRetention: Duration.days(5000),
+        logRetention: 10 as logs.RetentionDays,
+        tableRemovalPolicy: RemovalPolicy.SNAPSHOT,
         alarmEmails: ['not-an-email'],
-        imagingManifestLocations: ['https://bucket/prefix'],
-        stallAfterMinutes: { healthomics: -1 },
-        progressRefreshMinutes: 0,
+        imagingManifestLocations: [{ bucket: bucket('imaging-out'), prefix: 'out/*' }],
+        stallAfter: { healthomics: Duration.days(8) },
+        progressRefresh: Duration.seconds(90),
       }),
     );
 
@@ -83,24 +122,22 @@ describe('resolveSettings', () => {
         /^services: "healthlak" is not a service\. Allowed: healthlake, healthimaging, healthomics, entityresolution, panorama\./,
       ),
       expect.stringMatching(
-        /^scheduleMinutes: healthlake=0 must be a whole number of minutes from 1 to 1440/,
+        /^schedule: healthlake=0 minutes must be a whole number of minutes from 1 to 1440/,
       ),
       expect.stringMatching(
-        /^historyRetentionDays: 5000 must be a whole number of days from 1 to 3650, or 0/,
+        /^historyRetention: 5000 days must be a whole number of days from 1 to 3650, or zero/,
       ),
       expect.stringMatching(
-        /^logRetentionDays: 10 is not a retention CloudWatch Logs accepts\. Allowed: 1, 3, 5, 7, 14, 30/,
+        /^logRetention: 10 is not a retention CloudWatch Logs accepts\. Allowed \(days\): 1, 3, 5, 7, 14, 30/,
       ),
       expect.stringMatching(/^tableRemovalPolicy: "snapshot" is not allowed\. Allowed: retain, destroy/),
-      expect.stringMatching(/^alarmEmail: "not-an-email" is not an email address/),
+      expect.stringMatching(/^alarmEmails: "not-an-email" is not an email address/),
+      expect.stringMatching(/^imagingManifestLocations: prefix "out\/\*" has a wildcard/),
       expect.stringMatching(
-        /^imagingManifestLocations: "https:\/\/bucket\/prefix" is not s3:\/\/<bucket>\/<prefix>/,
+        /^stallAfter: healthomics=8 days must be a whole number of minutes from 1 to 10080, or zero \(off\)/,
       ),
       expect.stringMatching(
-        /^stallAfterMinutes: healthomics=-1 must be a whole number of minutes from 1 to 10080, or off/,
-      ),
-      expect.stringMatching(
-        /^progressRefreshMinutes: 0 must be a whole number of minutes from 1 to 1440, or off/,
+        /^progressRefresh: 1 minute 30 seconds must be a whole number of minutes from 1 to 1440, or zero \(off\)/,
       ),
     ]);
   });
@@ -111,28 +148,49 @@ describe('resolveSettings', () => {
       resolveSettings({
         services: [],
         alarmEmails: ['ops@example.com'],
-        alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms.fifo',
+        alarmTopic: topic('arn:aws:sns:eu-west-1:123456789012:alarms.fifo'),
       }),
     );
 
     // Assess
     expect(problems).toEqual([
       expect.stringMatching(/^services: at least one service is required/),
-      expect.stringMatching(/^alarmTopicArn: .* is not the ARN of a standard SNS topic/),
-      expect.stringMatching(/^alarmEmail and alarmTopicArn: set one of them, not both/),
+      expect.stringMatching(/^alarmTopic: a FIFO topic/),
+      expect.stringMatching(/^alarmEmails and alarmTopic: set one of them, not both/),
     ]);
   });
 
-  it('takes an existing bus by name or by ARN, and refuses partner buses and malformed ARNs', () => {
+  it('accepts tokens where a value resolves only at deploy time: bucket name, prefix, topic ARN, email', () => {
+    // Prepare
+    const stack = new Stack(new App(), 'Tokens');
+    const text = (id: string) => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
+
     // Act
-    const byName = resolveSettings({ eventBus: 'platform-events' }).eventBus;
-    const byArn = resolveSettings({
-      eventBus: 'arn:aws:events:eu-west-1:210987654321:event-bus/central',
-    }).eventBus;
-    const partner = problemsOf(() => resolveSettings({ eventBus: 'aws.partner/saas/bus' }));
-    const badArn = problemsOf(() => resolveSettings({ eventBus: 'arn:aws:sqs:eu-west-1:123:queue' }));
+    const settings = resolveSettings({
+      services: ['healthimaging'],
+      imagingManifestLocations: [
+        { bucket: s3.Bucket.fromBucketName(stack, 'Manifests', text('BucketName')), prefix: text('Prefix') },
+      ],
+      alarmTopic: sns.Topic.fromTopicArn(stack, 'Alarms', text('TopicArn')),
+    });
+    const emails = resolveSettings({ alarmEmails: [text('Email')] });
 
     // Assess
+    expect(settings.imagingManifestLocations).toHaveLength(1);
+    expect(settings.alarmTopic).toBeDefined();
+    expect(emails.alarmEmails).toHaveLength(1);
+  });
+
+  it('keeps an existing bus as given; the name or ARN of one is read from context', () => {
+    // Act
+    const bus = events.EventBus.fromEventBusName(refs, 'Platform', 'platform-events');
+    const byName = parseEventBus('platform-events');
+    const byArn = parseEventBus('arn:aws:events:eu-west-1:210987654321:event-bus/central');
+    const partner = parseEventBus('aws.partner/saas/bus');
+    const badArn = parseEventBus('arn:aws:sqs:eu-west-1:123:queue');
+
+    // Assess
+    expect(resolveSettings({ eventBus: bus }).eventBus).toBe(bus);
     expect(byName).toEqual({ kind: 'name', name: 'platform-events' });
     expect(byArn).toEqual({
       kind: 'arn',
@@ -140,28 +198,48 @@ describe('resolveSettings', () => {
       region: 'eu-west-1',
       name: 'central',
     });
-    expect(partner).toEqual([
-      expect.stringMatching(/^eventBus: "aws\.partner\/saas\/bus" is a partner event bus/),
-    ]);
-    expect(badArn).toEqual([expect.stringMatching(/^eventBus: .* is not an event bus ARN/)]);
+    expect(partner).toMatch(/^eventBus: "aws\.partner\/saas\/bus" is a partner event bus/);
+    expect(badArn).toMatch(/^eventBus: .* is not an event bus ARN/);
   });
 
   it('reads manifest locations as whole-segment prefixes and refuses wildcards', () => {
     // Act
+    const imports = bucket('imports-bucket');
+    const whole = bucket('whole-bucket');
     const settings = resolveSettings({
       services: ['healthimaging'],
       imagingManifestLocations: [
+        { bucket: imports, prefix: 'dicom/' },
+        { bucket: imports, prefix: 'dicom' },
+        { bucket: whole },
+      ],
+    });
+    const problems: string[] = [];
+    const uris = parseManifestUris(
+      [
         's3://imports-bucket/dicom/',
         's3://imports-bucket/dicom',
         's3://whole-bucket',
+        'https://bucket/prefix',
       ],
-    });
-    const wildcard = problemsOf(() => resolveSettings({ imagingManifestLocations: ['s3://bucket/out/*'] }));
+      problems,
+    );
+    const wildcard: string[] = [];
+    parseManifestUris(['s3://bucket/out/*'], wildcard);
 
     // Assess
     expect(settings.imagingManifestLocations).toEqual([
+      { bucket: imports, prefix: 'dicom' },
+      { bucket: whole, prefix: '' },
+    ]);
+    expect(uris).toEqual([
       { bucket: 'imports-bucket', prefix: 'dicom' },
       { bucket: 'whole-bucket', prefix: '' },
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^imagingManifestLocations: "https:\/\/bucket\/prefix" is not s3:\/\/<bucket>\/<prefix>/,
+      ),
     ]);
     expect(wildcard).toEqual([expect.stringMatching(/has a prefix with a wildcard/)]);
   });
@@ -170,8 +248,8 @@ describe('resolveSettings', () => {
     // Act
     const settings = resolveSettings({
       services: ['healthlake'],
-      scheduleMinutes: { panorama: 10 },
-      imagingManifestLocations: ['s3://bucket/prefix'],
+      schedule: { panorama: Duration.minutes(10) },
+      imagingManifestLocations: [{ bucket: bucket('bucket'), prefix: 'prefix' }],
     });
 
     // Assess
@@ -270,67 +348,97 @@ describe('targets', () => {
       organizationId: 'o-a1b2c3d4e5',
       memberRoleName: 'AggregatorRead',
     });
-    expect(() => fromContext({ targetAccounts: 'nope' })).toThrow(/targetAccounts: "nope" is not a 12-digit/);
+    expect(() => propsFromContext({ targetAccounts: 'nope' })).toThrow(
+      /targetAccounts: "nope" is not a 12-digit/,
+    );
   });
 });
 
-describe('settingsFromContext', () => {
+describe('settingsFromContext and bin/context.ts', () => {
   it('reads -c strings: comma lists, service=value maps, numbers and booleans', () => {
-    // Act
-    const settings = fromContext({
+    // Prepare
+    const context = {
       services: 'healthlake, healthomics,panorama',
-      scheduleMinutes: 'healthlake=10,healthomics:15',
+      schedule: 'healthlake=10,healthomics:15',
       eventBus: 'platform-events',
-      historyRetentionDays: '365',
-      logRetentionDays: '90',
+      historyRetention: '365',
+      logRetention: '90',
       tableRemovalPolicy: 'DESTROY',
-      alarmEmail: 'ops@example.com,oncall@example.com',
-      stallAfterMinutes: 'healthlake=120,healthomics=off',
+      alarmEmails: 'ops@example.com,oncall@example.com',
+      stallAfter: 'healthlake=120,healthomics=off',
       keepProgressHistory: 'true',
-      progressRefreshMinutes: 'OFF',
-    });
+      progressRefresh: 'OFF',
+    };
+
+    // Act
+    const settings = fromContext(context);
+    const props = propsFromContext(context);
 
     // Assess
     expect(settings).toEqual({
       services: ['healthlake', 'healthomics', 'panorama'],
-      scheduleMinutes: { healthlake: 10, healthomics: 15 },
+      schedule: { healthlake: 10, healthomics: 15 },
       eventBus: 'platform-events',
-      historyRetentionDays: 365,
-      logRetentionDays: 90,
+      historyRetention: 365,
+      logRetention: 90,
       tableRemovalPolicy: 'destroy',
       alarmEmails: ['ops@example.com', 'oncall@example.com'],
-      stallAfterMinutes: { healthlake: 120, healthomics: 'off' },
+      stallAfter: { healthlake: 120, healthomics: 'off' },
       keepProgressHistory: true,
-      progressRefreshMinutes: 'off',
+      progressRefresh: 'off',
     });
-    expect(fromContext({ progressRefreshMinutes: '15' }).progressRefreshMinutes).toBe(15);
-    expect(resolveSettings({ progressRefreshMinutes: 'off' }).progressRefreshSeconds).toBeUndefined();
+    expect(props.schedule?.healthlake?.toMinutes()).toBe(10);
+    expect(props.eventBus?.eventBusName).toBe('platform-events');
+    expect(props.historyRetention?.toDays()).toBe(365);
+    expect(props.logRetention).toBe(logs.RetentionDays.THREE_MONTHS);
+    expect(props.tableRemovalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(props.stallAfter?.healthomics?.toSeconds()).toBe(0);
+    expect(props.progressRefresh?.toSeconds()).toBe(0);
+    expect(fromContext({ progressRefresh: '15' }).progressRefresh).toBe(15);
+  });
+
+  it('imports the references a context value names: a bus by ARN, a topic, manifest buckets', () => {
+    // Act
+    const props = propsFromContext({
+      services: 'healthimaging',
+      eventBus: 'arn:aws:events:us-east-1:210987654321:event-bus/central',
+      alarmTopic: 'arn:aws:sns:us-east-1:123456789012:ops',
+      imagingManifestLocations: 's3://dicom-out/manifests/,s3://whole-bucket',
+    });
+
+    // Assess
+    expect(props.eventBus?.eventBusArn).toBe('arn:aws:events:us-east-1:210987654321:event-bus/central');
+    expect(props.alarmTopic?.topicArn).toBe('arn:aws:sns:us-east-1:123456789012:ops');
+    expect(props.imagingManifestLocations?.map((l) => [l.bucket.bucketName, l.prefix])).toEqual([
+      ['dicom-out', 'manifests'],
+      ['whole-bucket', ''],
+    ]);
   });
 
   it('reads cdk.json values (arrays, objects, numbers) and JSON given on the command line', () => {
     // Act
     const settings = fromContext({
       services: ['healthimaging'],
-      scheduleMinutes: '{"healthimaging": 3}',
+      schedule: '{"healthimaging": 3}',
       imagingManifestLocations: '["s3://bucket/a","s3://bucket/b"]',
-      historyRetentionDays: 0,
+      historyRetention: 0,
     });
 
     // Assess
     expect(settings).toEqual({
       services: ['healthimaging'],
-      scheduleMinutes: { healthimaging: 3 },
+      schedule: { healthimaging: 3 },
       imagingManifestLocations: ['s3://bucket/a', 's3://bucket/b'],
-      historyRetentionDays: 0,
+      historyRetention: 0,
     });
   });
 
   it('applies one bare schedule to every enabled service', () => {
     // Act
-    const settings = fromContext({ services: 'healthlake,entityresolution', scheduleMinutes: '10' });
+    const settings = fromContext({ services: 'healthlake,entityresolution', schedule: '10' });
 
     // Assess
-    expect(settings.scheduleMinutes).toEqual({ healthlake: 10, entityresolution: 10 });
+    expect(settings.schedule).toEqual({ healthlake: 10, entityresolution: 10 });
   });
 
   it('fails with messages that name the context key and show an example', () => {
@@ -338,8 +446,8 @@ describe('settingsFromContext', () => {
     const problems = problemsOf(() =>
       fromContext({
         services: 'healthlake,imaging',
-        scheduleMinutes: 'healthlake=often',
-        logRetentionDays: 'a month',
+        schedule: 'healthlake=often',
+        logRetention: 'a month',
         keepProgressHistory: 'yes please',
         imagingManifestLocations: '["s3://bucket/a",',
       }),
@@ -347,17 +455,24 @@ describe('settingsFromContext', () => {
 
     // Assess
     expect(problems).toEqual([
-      expect.stringMatching(/^logRetentionDays: "a month" is not a number\. Example: -c logRetentionDays=90/),
+      expect.stringMatching(/^logRetention: "a month" is not a number\. Example: -c logRetention=90/),
       expect.stringMatching(/^imagingManifestLocations: .* looks like JSON but does not parse/),
       expect.stringMatching(/^keepProgressHistory: "yes please" must be true or false/),
     ]);
-    // Values that parse but are not allowed are reported by resolveSettings, with the allowed values.
+    // Values that parse but are not allowed are reported when they become props, with the allowed values.
     const invalid = problemsOf(() =>
-      fromContext({ services: 'healthlake,imaging', scheduleMinutes: 'healthlake=often' }),
+      propsFromContext({
+        services: 'healthlake,imaging',
+        schedule: 'healthlake=often',
+        alarmTopic: 'ops',
+        eventBus: 'arn:aws:sqs:eu-west-1:123:queue',
+      }),
     );
     expect(invalid).toEqual([
+      expect.stringMatching(/^schedule: healthlake="often" is not a number of minutes/),
+      expect.stringMatching(/^eventBus: .* is not an event bus ARN/),
+      expect.stringMatching(/^alarmTopic: "ops" is not the ARN of a standard SNS topic/),
       expect.stringMatching(/^services: "imaging" is not a service\. Allowed: .*Example: -c services=/),
-      expect.stringMatching(/^scheduleMinutes: healthlake=often must be a whole number of minutes/),
     ]);
   });
 

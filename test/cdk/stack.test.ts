@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_FACTS, serviceFacts } from '../../lambdas/contract/services.js';
@@ -38,23 +42,26 @@ beforeAll(() => {
   defaults = synthesize('Defaults', {});
   custom = synthesize(
     'Custom',
-    {
+    (stack) => ({
       services: ALL_SERVICES,
-      scheduleMinutes: { healthlake: 10 },
-      eventBus: CENTRAL_BUS,
-      alarmTopicArn: OPS_TOPIC,
-      tableRemovalPolicy: 'destroy',
-      logRetentionDays: 90,
-      historyRetentionDays: 365,
-      imagingManifestLocations: ['s3://imaging-output/manifests/', 's3://second-bucket'],
-      stallAfterMinutes: { healthomics: 'off', healthlake: 120 },
+      schedule: { healthlake: Duration.minutes(10) },
+      eventBus: events.EventBus.fromEventBusArn(stack, 'CentralBus', CENTRAL_BUS),
+      alarmTopic: sns.Topic.fromTopicArn(stack, 'OpsTopic', OPS_TOPIC),
+      tableRemovalPolicy: RemovalPolicy.DESTROY,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      historyRetention: Duration.days(365),
+      imagingManifestLocations: [
+        { bucket: s3.Bucket.fromBucketName(stack, 'ImagingOutput', 'imaging-output'), prefix: 'manifests/' },
+        { bucket: s3.Bucket.fromBucketName(stack, 'SecondBucket', 'second-bucket') },
+      ],
+      stallAfter: { healthomics: Duration.minutes(0), healthlake: Duration.minutes(120) },
       keepProgressHistory: true,
-      progressRefreshMinutes: 'off',
+      progressRefresh: Duration.minutes(0),
       dashboard: true,
       jobCountMetrics: 'nonzero',
       failedJobsAlarm: 2,
       failedJobsAlarmMinutes: 30,
-    },
+    }),
     {
       customize: (stack) => {
         const queue = new sqs.Queue(stack, 'FailuresQueue', { enforceSSL: true });

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { App, type Environment, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { JobStatusAggregatorProps } from '../../lib/job-status-aggregator.js';
 import { JobStatusAggregatorStack } from '../../lib/job-status-aggregator-stack.js';
-import type { JobStatusAggregatorSettings } from '../../lib/settings.js';
 
 /** Shared helpers of the CDK tests: one synth per configuration, template queries, cdk-nag and cfn-lint. */
 
@@ -34,20 +34,44 @@ export const CDK_JSON_CONTEXT = (
   }
 ).context;
 
-/** Synthesizes the project's stack once (esbuild bundles every function: seconds, so share the result). */
+/**
+ * The aggregator's props, or a function that builds them inside the stack (for references it imports:
+ * a bus, a topic, a bucket), as an app's `aggregatorProps` override does.
+ */
+export type PropsOf = JobStatusAggregatorProps | ((stack: Stack) => JobStatusAggregatorProps);
+
+/** Synthesizes the project's stack once (a template and its assets take seconds, so share the result). */
 export function synthesize(
   id: string,
-  settings: JobStatusAggregatorSettings,
+  settings: PropsOf,
   options: { env?: Environment; customize?: (stack: JobStatusAggregatorStack) => void } = {},
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'job-status-aggregator-cdk-'));
   // The feature flags of cdk.json, so the template under test is the one `cdk deploy` synthesizes.
   const app = new App({ outdir, context: CDK_JSON_CONTEXT });
-  const stack = new JobStatusAggregatorStack(app, id, { settings, ...(options.env && { env: options.env }) });
+  const stack = stackWith(app, id, settings, options.env);
   options.customize?.(stack);
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, CfnResource>;
   return { stack, template, resources, outdir };
+}
+
+/** The project's stack with these props (built inside it when `settings` is a function). */
+export function stackWith(
+  app: App,
+  id: string,
+  settings: PropsOf,
+  env?: Environment,
+): JobStatusAggregatorStack {
+  if (typeof settings !== 'function')
+    return new JobStatusAggregatorStack(app, id, { settings, ...(env && { env }) });
+  const build = settings;
+  class Configured extends JobStatusAggregatorStack {
+    protected override aggregatorProps(): JobStatusAggregatorProps {
+      return build(this);
+    }
+  }
+  return new Configured(app, id, env ? { env } : {});
 }
 
 export function ofType(resources: Record<string, CfnResource>, type: string): [string, CfnResource][] {

@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { App, Aws, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_EVENT_BUS_NAME, hubPollerRoleName, memberRoleArn } from '../../lambdas/contract/hub.js';
 import { CycleMetric } from '../../lambdas/contract/metrics.js';
-import { JobStatusAggregatorStack } from '../../lib/job-status-aggregator-stack.js';
-import { type JobStatusAggregatorSettings, resolveSettings } from '../../lib/settings.js';
+import { resolveSettings } from '../../lib/settings.js';
 import { hubTargets } from '../../lib/targets.js';
 import {
   acknowledgements,
@@ -19,6 +19,7 @@ import {
   refId,
   roleStatements,
   type Synthesized,
+  stackWith,
   synthesize,
 } from './support.js';
 
@@ -290,9 +291,10 @@ describe('the hub bus', () => {
   it('refuses an existing bus when there are members: they forward to the hub’s own', () => {
     // Act
     const build = () =>
-      new JobStatusAggregatorStack(new App({ context: CDK_JSON_CONTEXT }), 'Refused', {
-        settings: { targetAccounts: [MEMBER_A], eventBus: 'my-bus' } satisfies JobStatusAggregatorSettings,
-      });
+      stackWith(new App({ context: CDK_JSON_CONTEXT }), 'Refused', (stack) => ({
+        targetAccounts: [MEMBER_A],
+        eventBus: events.EventBus.fromEventBusName(stack, 'MyBus', 'my-bus'),
+      }));
 
     // Assess
     expect(build).toThrow(

@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { App } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { aggregatorPropsFromContext } from '../../bin/context.js';
 import { clientSettingsFromEnv } from '../../lambdas/aws/client-config.js';
 import {
   SettingsError as FunctionSettingsError,
@@ -20,7 +22,7 @@ import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
-import { resolveSettings, SettingsError, settingsFromContext } from '../../lib/settings.js';
+import { resolveSettings, SettingsError } from '../../lib/settings.js';
 import { LogCapture } from '../../local/chaos/log-capture.js';
 import type { PollHandler } from '../../local/chaos/pollers.js';
 import { detailProblems } from '../../local/chaos/security.js';
@@ -135,39 +137,41 @@ describe('invalid or conflicting settings', () => {
   it('stack settings: every problem is named with its key, the value and what is allowed, all at once', () => {
     const problems = settingsProblems(() =>
       resolveSettings({
-        services: ['healthlake', 'glacier' as never],
-        historyRetentionDays: -1,
+        services: ['healthlake', 'glacier'],
+        historyRetention: Duration.hours(36),
         alarmEmails: ['ops@example.com'],
-        alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
-        stallAfterMinutes: { healthlake: 0 },
+        alarmTopic: sns.Topic.fromTopicArn(new Stack(), 'Ops', 'arn:aws:sns:us-east-1:123456789012:ops'),
+        stallAfter: { healthlake: Duration.seconds(30) },
       }),
     );
     expect(problems).toEqual([
       expect.stringMatching(/^services: "glacier" is not a service\. Allowed: healthlake, /),
-      expect.stringMatching(/^historyRetentionDays: -1 must be a whole number of days/),
-      expect.stringMatching(/^alarmEmail and alarmTopicArn: set one of them, not both/),
-      expect.stringMatching(/^stallAfterMinutes: healthlake=0 must be a whole number of minutes/),
+      expect.stringMatching(/^historyRetention: 1 day 12 hours must be a whole number of days/),
+      expect.stringMatching(/^alarmEmails and alarmTopic: set one of them, not both/),
+      expect.stringMatching(/^stallAfter: healthlake=30 seconds must be a whole number of minutes/),
     ]);
   });
 
   it('the same problems given as CDK context (-c key=value) are named the same way', () => {
     const context = {
       services: 'healthlake,glacier',
-      historyRetentionDays: '-1',
-      scheduleMinutes: 'healthlake=0',
+      historyRetention: '-1',
+      schedule: 'healthlake=0',
     };
-    const problems = settingsProblems(() => settingsFromContext(new App({ context }).node));
+    const problems = settingsProblems(() => aggregatorPropsFromContext(new Stack(new App({ context }), 'S')));
     expect(problems).toEqual([
+      expect.stringMatching(/^historyRetention: -1 must be a whole number of days/),
       expect.stringMatching(/^services: "glacier" is not a service/),
       expect.stringMatching(
-        /^scheduleMinutes: healthlake=0 must be a whole number of minutes from 1 to 1440/,
+        /^schedule: healthlake=0 minutes must be a whole number of minutes from 1 to 1440/,
       ),
-      expect.stringMatching(/^historyRetentionDays: -1 must be a whole number of days/),
     ]);
   });
 
   it('a Panorama schedule while Panorama is disabled is named in a warning and ignored; the stack still builds', () => {
-    const settings = resolveSettings({ scheduleMinutes: { panorama: 10, healthlake: 10 } });
+    const settings = resolveSettings({
+      schedule: { panorama: Duration.minutes(10), healthlake: Duration.minutes(10) },
+    });
     expect(settings.services).not.toContain('panorama');
     expect(settings.scheduleMinutes).toEqual(expect.objectContaining({ healthlake: 10 }));
     expect(settings.scheduleMinutes).not.toHaveProperty('panorama');

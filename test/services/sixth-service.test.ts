@@ -37,6 +37,23 @@ vi.mock('../../lambdas/contract/services.js', async (importOriginal) => {
   const SERVICE_FACTS = [...real.SERVICE_FACTS, sixthFacts];
   return { ...real, SERVICE_FACTS, serviceFacts: (id: string) => real.factsOf(SERVICE_FACTS, id) };
 });
+// The package ships bundles of its own services only: the sixth's is built here, as scripts/bundle-lambdas.ts
+// builds theirs (the script imports the bundle names, not this module), and the stack loads it like any other.
+vi.mock('../../lib/lambda-code.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../lib/lambda-code.js')>();
+  const { mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const lambda = await import('aws-cdk-lib/aws-lambda');
+  const { bundleLambdas } = await import('../../scripts/bundle-lambdas.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sixth-bundle-'));
+  await bundleLambdas(dir, [real.pollerBundle('sixth')]);
+  return {
+    ...real,
+    bundleCode: (name: string) =>
+      name === real.pollerBundle('sixth') ? lambda.Code.fromAsset(join(dir, name)) : real.bundleCode(name),
+  };
+});
 vi.mock('../../lambdas/services/registry.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lambdas/services/registry.js')>();
   const { sixthService } = await import('./sixth/index.js');
