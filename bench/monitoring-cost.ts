@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
+import { TERMINAL_STATUSES } from '../lambdas/contract/events.js';
 import { METRIC_SERIES, type MetricSeries, PUBLISHER_SERVICE_NAME } from '../lambdas/contract/metrics.js';
 import { serviceFacts } from '../lambdas/contract/services.js';
 import { variableOf } from '../lambdas/contract/settings.js';
@@ -58,6 +59,8 @@ interface PollerConfig {
   readonly counts: 'off' | 'nonzero' | 'all';
   readonly perTarget: boolean;
   readonly scheduleSeconds: number;
+  /** Discovers its accounts from Organization units. */
+  readonly discovers: boolean;
 }
 
 /** The stack's template with the given settings; functions are not bundled (the template is the same). */
@@ -133,6 +136,7 @@ function pollersOf(resources: readonly Resource[]): PollerConfig[] {
         counts,
         perTarget: env[variableOf('jobCountsPerTarget')] === 'true',
         scheduleSeconds: Number(env[variableOf('scheduleSeconds')] ?? 300),
+        discovers: env[variableOf('organizationUnits')] !== undefined,
       },
     ];
   });
@@ -147,7 +151,7 @@ function targetCount(value: unknown): number {
 
 /** Every status the service's status map can produce: the most `ActiveJobs`/`FinishedJobs` series it makes. */
 function statusCount(service: ServiceId, terminal: boolean | undefined): number {
-  const terminalStatuses = new Set(['SUCCEEDED', 'SUCCEEDED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
+  const terminalStatuses = new Set<string>(TERMINAL_STATUSES);
   const statuses = new Set<string>(Object.values(serviceFacts(service).definition.statusMap));
   if (terminal === undefined) return statuses.size;
   return [...statuses].filter((status) => terminalStatuses.has(status) === terminal).length;
@@ -161,6 +165,8 @@ function seriesCount(series: MetricSeries, pollers: readonly PollerConfig[], has
       return series.metric.startsWith('Events') ? (hasPublisher ? 1 : 0) : pollers.length > 0 ? 1 : 0;
     case 'targets':
       return pollers.some((poller) => poller.targets > 0) ? 1 : 0;
+    case 'discovery':
+      return pollers.some((poller) => poller.discovers) ? 1 : 0;
     case 'job-counts':
       return pollers.filter(counted).reduce((sum, p) => sum + statusCount(p.service, terminal), 0);
     case 'job-counts-per-target':

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { isJobStatus, TERMINAL_STATUSES } from '../lambdas/contract/events.js';
 import {
   CountMetric,
   CycleMetric,
@@ -11,7 +12,6 @@ import {
   PublisherMetric,
 } from '../lambdas/contract/metrics.js';
 import { isServiceId, SERVICE_IDS } from '../lambdas/core/service-id.js';
-import { isJobStatus, isTerminal } from '../lambdas/core/status.js';
 
 /**
  * The figures behind the aggregator's `metric…()` methods, in CDK's style: a `cloudwatch.Metric` with the
@@ -67,7 +67,7 @@ export function jobCountFigure(
 ): cloudwatch.Metric {
   checkService(service, enabled);
   if (!isJobStatus(status)) throw new Error(`${JSON.stringify(status)} is not a normalized job status.`);
-  const finished = isTerminal(status);
+  const finished = TERMINAL_STATUSES.includes(status);
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: finished ? CountMetric.FINISHED_JOBS : CountMetric.ACTIVE_JOBS,

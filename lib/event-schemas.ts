@@ -1,11 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import { Construct } from 'constructs';
 import { DetailType, EVENT_SOURCE } from '../lambdas/contract/events.js';
 
-const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
+/** schemas/ of the package root: beside lib/ in the repository, two levels up from the package's dist/lib/. */
+const SCHEMAS_DIR =
+  [
+    fileURLToPath(new URL('../schemas/', import.meta.url)),
+    fileURLToPath(new URL('../../schemas/', import.meta.url)),
+  ].find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../schemas/', import.meta.url));
 /** EventBridge's limit on a registry name. */
 const MAX_REGISTRY_NAME = 64;
 

@@ -44,3 +44,11 @@ export const JOB_STATUSES: readonly JobStatus[] = Object.values(JobStatus);
 export function isJobStatus(value: unknown): value is JobStatus {
   return typeof value === 'string' && (JOB_STATUSES as readonly string[]).includes(value);
 }
+
+/** The statuses a job never leaves (a detail's `terminal: true`); UNKNOWN is not one: it is watched on. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = [
+  JobStatus.SUCCEEDED,
+  JobStatus.SUCCEEDED_WITH_ERRORS,
+  JobStatus.FAILED,
+  JobStatus.CANCELLED,
+];

@@ -88,7 +88,7 @@ export interface MetricSeries {
   readonly metric: CycleMetric | CountMetric | PublisherMetric | typeof COLD_START_METRIC;
   readonly dimensions: readonly MetricDimension[];
   readonly per: 'stack' | 'service-status' | 'service-status-target';
-  readonly when: 'always' | 'targets' | 'job-counts' | 'job-counts-per-target';
+  readonly when: 'always' | 'targets' | 'discovery' | 'job-counts' | 'job-counts-per-target';
 }
 
 const STACK = [MetricDimension.SERVICE] as const;
@@ -103,8 +103,7 @@ export const METRIC_SERIES: readonly MetricSeries[] = [
   { metric: PublisherMetric.RETRIED, dimensions: STACK, per: 'stack', when: 'always' },
   { metric: PublisherMetric.DEAD_LETTERED, dimensions: STACK, per: 'stack', when: 'always' },
   { metric: CycleMetric.TARGET_FAILURES, dimensions: STACK, per: 'stack', when: 'targets' },
-  // Emitted by hubs that discover their accounts only; counted for every hub, an upper bound.
-  { metric: CycleMetric.DISCOVERY_FAILURES, dimensions: STACK, per: 'stack', when: 'targets' },
+  { metric: CycleMetric.DISCOVERY_FAILURES, dimensions: STACK, per: 'stack', when: 'discovery' },
   { metric: CountMetric.ACTIVE_JOBS, dimensions: COUNTS, per: 'service-status', when: 'job-counts' },
   { metric: CountMetric.FINISHED_JOBS, dimensions: COUNTS, per: 'service-status', when: 'job-counts' },
   {

@@ -1,14 +1,9 @@
-import { JobStatus } from '../contract/events.js';
+import { JobStatus, TERMINAL_STATUSES } from '../contract/events.js';
 
 /** The canonical job lifecycle, defined with the event contract (a detail's `status`). */
 export { isJobStatus, JOB_STATUSES, JobStatus } from '../contract/events.js';
 
-const TERMINAL: ReadonlySet<JobStatus> = new Set([
-  JobStatus.SUCCEEDED,
-  JobStatus.SUCCEEDED_WITH_ERRORS,
-  JobStatus.FAILED,
-  JobStatus.CANCELLED,
-]);
+const TERMINAL: ReadonlySet<JobStatus> = new Set(TERMINAL_STATUSES);
 
 /** Terminal jobs never change again; UNKNOWN is not terminal so the job keeps being watched. */
 export function isTerminal(status: JobStatus): boolean {

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { aggregatorPropsFromContext } from '../../bin/context.js';
-import { resolveSettings, SettingsError, settingsFromContext } from '../../lib/settings.js';
+import { resolveSettings, SettingsError } from '../../lib/settings.js';
 
 /** The monitoring settings (lib/monitoring-settings.ts), as props and as `-c key=value` strings. */
 function problemsOf(run: () => unknown): string[] {
@@ -52,15 +52,18 @@ describe('the monitoring settings', () => {
   it('name every bad value with its key and an example', () => {
     // Act
     const problems = problemsOf(() =>
-      settingsFromContext(
-        new App({
-          context: {
-            dashboard: 'yes',
-            jobCountMetrics: 'some',
-            failedJobsAlarmMinutes: '0',
-            failedJobsAlarm: '-1',
-          },
-        }).node,
+      aggregatorPropsFromContext(
+        new Stack(
+          new App({
+            context: {
+              dashboard: 'yes',
+              jobCountMetrics: 'some',
+              failedJobsAlarmMinutes: '0',
+              failedJobsAlarm: '-1',
+            },
+          }),
+          'Context',
+        ),
       ),
     );
 

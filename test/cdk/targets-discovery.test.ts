@@ -100,7 +100,7 @@ describe('a hub that discovers its accounts', () => {
     expect(pattern.source).toEqual(['aws.medical-imaging']);
   });
 
-  it('alarms on failed discovery per service', () => {
+  it('alarms on failed discovery once, on the stack-wide metric', () => {
     // Act
     const alarms = ofType(own.resources, 'AWS::CloudWatch::Alarm')
       .map(([, alarm]) => props(alarm))
@@ -109,7 +109,7 @@ describe('a hub that discovers its accounts', () => {
     // Assess
     expect(alarms).toEqual([
       expect.objectContaining({
-        Dimensions: [{ Name: 'service', Value: 'healthlake' }],
+        Dimensions: [{ Name: 'service', Value: 'job-status-aggregator' }],
         Threshold: 1,
         EvaluationPeriods: 2,
       }),
