@@ -3,6 +3,9 @@ import { JobStatus } from './status.js';
 /** A failure reason longer than this is cut: it says why, never what the job carried. */
 export const MAX_FAILURE_CHARS = 512;
 
+/** The part of a service's text a reason is made from: far more than it keeps, cut before redacting. */
+const REDACT_WINDOW_CHARS = MAX_FAILURE_CHARS * 4;
+
 /** What stands in for a piece of job data a reason named. */
 export const REDACTED = '<redacted>';
 
@@ -26,7 +29,9 @@ const DATA_FILE =
  */
 export function failureReason(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
+  // Cut first: the patterns below scan to the end of a word, quadratic on a long one (a 1 MB message).
   const redacted = text
+    .slice(0, REDACT_WINDOW_CHARS)
     .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, REDACTED)
     .replace(/"[^"]*"|'[^'\s][^']*'|`[^`]*`/g, REDACTED)
     .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, REDACTED)

@@ -30,6 +30,14 @@ describe('failureReason', () => {
     expect(failureReason(undefined)).toBeUndefined();
   });
 
+  it('reads only the head of a huge message, so one long word cannot stall the poller', () => {
+    // Redacting all 1 MB is quadratic (minutes, past the test's timeout); the window makes it milliseconds.
+    const reason = failureReason(`Import failed: ${'x'.repeat(1024 * 1024)} see s3://bucket/key`) ?? '';
+    expect(Array.from(reason)).toHaveLength(MAX_FAILURE_CHARS);
+    expect(reason.startsWith('Import failed: xxx')).toBe(true);
+    expect(reason).not.toContain('s3://');
+  });
+
   it('belongs to failed and partly failed jobs only', () => {
     expect(Object.values(JobStatus).filter(hasFailure)).toEqual([
       JobStatus.SUCCEEDED_WITH_ERRORS,
