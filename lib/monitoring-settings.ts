@@ -16,7 +16,7 @@ export interface MonitoringSettings {
    * Each poll run's job counts by status as metrics: `off`, `nonzero` (only statuses that hold jobs; a
    * metric costs only in the hours it has data) or `all` (zeros too, continuous graphs). Default `off`.
    */
-  readonly jobCountMetrics?: JobCountMode;
+  readonly jobCountMetrics?: string;
   /** With targets: the counts per target (account and region) too. Default false. */
   readonly jobCountsPerTarget?: boolean;
   /**
@@ -64,7 +64,8 @@ export function resolveMonitoring(
     problems.push(`${key}: ${JSON.stringify(value)} ${rule}. Example: ${EXAMPLES[key]}`);
   const dashboard = input.dashboard ?? false;
   if (typeof dashboard !== 'boolean') problem('dashboard', dashboard, 'must be true or false');
-  const mode = input.jobCountMetrics ?? defaultOf('jobCountMetrics');
+  // A plain string in the props (jsii has no literal unions); one of the modes once checked.
+  const mode = (input.jobCountMetrics ?? defaultOf('jobCountMetrics')) as JobCountMode;
   if (!JOB_COUNT_MODES.includes(mode)) {
     problem('jobCountMetrics', mode, `must be one of ${JOB_COUNT_MODES.join(', ')}`);
   }
@@ -109,7 +110,7 @@ export function monitoringFromContext(read: (key: MonitoringKey) => unknown): Mo
   if (dashboard !== undefined) settings.dashboard = asFlag(dashboard) as boolean;
   const mode = read('jobCountMetrics');
   if (mode !== undefined)
-    settings.jobCountMetrics = (typeof mode === 'string' ? mode.trim() : mode) as JobCountMode;
+    settings.jobCountMetrics = (typeof mode === 'string' ? mode.trim() : mode) as string;
   const perTarget = read('jobCountsPerTarget');
   if (perTarget !== undefined) settings.jobCountsPerTarget = asFlag(perTarget) as boolean;
   const threshold = read('failedJobsAlarm');
