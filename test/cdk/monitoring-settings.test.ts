@@ -1,18 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { aggregatorPropsFromContext } from '../../bin/context.js';
-import { resolveSettings, SettingsError } from '../../lib/settings.js';
-
-/** The monitoring settings (lib/monitoring-settings.ts), as props and as `-c key=value` strings. */
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a SettingsError');
-}
+import { resolveSettings } from '../../lib/settings.js';
+import { settingsProblems } from '../support/settings-problems.js';
 
 describe('the monitoring settings', () => {
   it('default to no dashboard, no job counts and no failed-jobs alarm', () => {
@@ -51,7 +41,7 @@ describe('the monitoring settings', () => {
 
   it('name every bad value with its key and an example', () => {
     // Act
-    const problems = problemsOf(() =>
+    const problems = settingsProblems(() =>
       aggregatorPropsFromContext(
         new Stack(
           new App({
@@ -78,7 +68,9 @@ describe('the monitoring settings', () => {
 
   it('refuse a failed-jobs alarm without the counts it watches, and counts per target without targets', () => {
     // Act
-    const problems = problemsOf(() => resolveSettings({ failedJobsAlarm: 1, jobCountsPerTarget: true }));
+    const problems = settingsProblems(() =>
+      resolveSettings({ failedJobsAlarm: 1, jobCountsPerTarget: true }),
+    );
 
     // Assess
     expect(problems).toEqual([

@@ -12,10 +12,10 @@ import {
   parseEventBus,
   parseManifestUris,
   resolveSettings,
-  SettingsError,
   settingsFromContext,
   stackNameFromContext,
 } from '../../lib/settings.js';
+import { settingsProblems } from '../support/settings-problems.js';
 
 /** The settings a `cdk synth -c key=value ...` would give the app (context values are strings there). */
 function fromContext(context: Record<string, unknown>): ContextSettings {
@@ -32,17 +32,6 @@ const refs = new Stack(new App(), 'References');
 let refCount = 0;
 const bucket = (name: string) => s3.Bucket.fromBucketName(refs, `Bucket${refCount++}`, name);
 const topic = (arn: string) => sns.Topic.fromTopicArn(refs, `Topic${refCount++}`, arn);
-
-/** The problems a bad setting reports, or a failure when it reports none. */
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a SettingsError');
-}
 
 describe('resolveSettings', () => {
   it('defaults to every service but Panorama, catalog schedules, a new bus, retain, 90 days of history', () => {
@@ -102,7 +91,7 @@ describe('resolveSettings', () => {
 
   it('reports every bad setting at once, each with its key, the value and what is allowed', () => {
     // Act
-    const problems = problemsOf(() =>
+    const problems = settingsProblems(() =>
       resolveSettings({
         services: ['healthlake', 'healthlak'],
         schedule: { healthlake: Duration.minutes(0) },
@@ -144,7 +133,7 @@ describe('resolveSettings', () => {
 
   it('rejects an empty service list, both alarm settings at once, and a FIFO alarm topic', () => {
     // Act
-    const problems = problemsOf(() =>
+    const problems = settingsProblems(() =>
       resolveSettings({
         services: [],
         alarmEmails: ['ops@example.com'],
@@ -303,7 +292,7 @@ describe('targets', () => {
 
   it('reports each bad target setting with its key and an example', () => {
     // Act
-    const problems = problemsOf(() =>
+    const problems = settingsProblems(() =>
       resolveSettings({
         targetAccounts: ['1234', '111122223333'],
         targetRegions: ['mars-1', 'eu-west-1'],
@@ -311,8 +300,8 @@ describe('targets', () => {
         memberRoleName: 'no spaces',
       }),
     );
-    const organizationAlone = problemsOf(() => resolveSettings({ organizationId: 'o-a1b2c3d4e5' }));
-    const empty = problemsOf(() => resolveSettings({ targetAccounts: [], targetRegions: [] }));
+    const organizationAlone = settingsProblems(() => resolveSettings({ organizationId: 'o-a1b2c3d4e5' }));
+    const empty = settingsProblems(() => resolveSettings({ targetAccounts: [], targetRegions: [] }));
 
     // Assess
     expect(problems).toEqual([
@@ -443,7 +432,7 @@ describe('settingsFromContext and bin/context.ts', () => {
 
   it('fails with messages that name the context key and show an example', () => {
     // Act
-    const problems = problemsOf(() =>
+    const problems = settingsProblems(() =>
       fromContext({
         services: 'healthlake,imaging',
         schedule: 'healthlake=often',
@@ -460,7 +449,7 @@ describe('settingsFromContext and bin/context.ts', () => {
       expect.stringMatching(/^keepProgressHistory: "yes please" must be true or false/),
     ]);
     // Values that parse but are not allowed are reported when they become props, with the allowed values.
-    const invalid = problemsOf(() =>
+    const invalid = settingsProblems(() =>
       propsFromContext({
         services: 'healthlake,imaging',
         schedule: 'healthlake=often',
@@ -480,7 +469,7 @@ describe('settingsFromContext and bin/context.ts', () => {
     // Act
     const name = stackNameFromContext(new App({ context: { stackName: 'Jobs-prod' } }).node);
     const fallback = stackNameFromContext(new App().node);
-    const problems = problemsOf(() =>
+    const problems = settingsProblems(() =>
       stackNameFromContext(new App({ context: { stackName: '1_bad' } }).node),
     );
 

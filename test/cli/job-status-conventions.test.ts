@@ -4,12 +4,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../../cli/main.js';
+import { main } from '../../cli/main.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
 import { freePort } from '../../local/free-port.js';
 import { jobKey, snapshot, startTestDb, type TestDb } from '../store/support.js';
+import { type CliRun, runCli } from '../support/cli-run.js';
 
 /** The built command, as `npx job-status` runs it (npm test builds it first). */
 const BUILT = resolve(import.meta.dirname, '../../dist/cli/job-status.js');
@@ -44,24 +45,11 @@ afterAll(async () => {
   await db?.stop();
 });
 
-async function cli(
-  argv: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCli([...argv, '--endpoint-url', db.local.endpoint], {
     env: { JOBS_TABLE_NAME: db.tableName, ...env },
     now: () => new Date('2025-03-04T00:00:00Z'),
-  };
-  const code = await main([...argv, '--endpoint-url', db.local.endpoint], io);
-  return { code, out, err };
+  });
 }
 
 const json = async (...argv: string[]) => JSON.parse((await cli([...argv, '--output', 'json'])).out);

@@ -1,11 +1,12 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../../cli/main.js';
+import { main } from '../../cli/main.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
 import { startMotoServer } from '../../local/moto-server.js';
 import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
+import { type CliRun, runCli } from '../support/cli-run.js';
 
 let db: TestDb;
 /** The writer's key: DynamoDB Local keeps one database per access key id. */
@@ -52,21 +53,11 @@ afterAll(async () => {
   await db?.stop();
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
+async function cli(...argv: string[]): Promise<CliRun> {
+  return runCli([...argv, '--endpoint-url', db.local.endpoint], {
     env: { ...credentials, JOBS_TABLE_NAME: db.tableName },
     now: () => new Date(T0 + 5 * DAY * 1000),
-  };
-  const code = await main([...argv, '--endpoint-url', db.local.endpoint], io);
-  return { code, out, err };
+  });
 }
 
 describe('job-status against DynamoDB Local', () => {

@@ -11,13 +11,14 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../../cli/main.js';
+import { main } from '../../cli/main.js';
 import { toEventEntry } from '../../lambdas/events/contract.js';
 import { type DeadLetter, EventBridgePublisher, SqsDeadLetterSink } from '../../lambdas/events/publisher.js';
 import { type MotoServer, startMotoServer } from '../../local/moto-server.js';
 import { KEYS, pair, stall, transition } from '../events/fixtures.js';
 import { schemaErrors } from '../events/schema-validator.js';
 import { createQueue, drainQueue, TEST_REGION } from '../events/support.js';
+import { type CliRun, runCli } from '../support/cli-run.js';
 
 /** Redrive against moto's SQS (the dead-letter queue) and EventBridge (a bus with a rule to a queue). */
 
@@ -91,20 +92,10 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
+async function cli(...argv: string[]): Promise<CliRun> {
+  return runCli([...argv, '--endpoint-url', moto.endpoint], {
     env: { JOBS_DLQ_URL: dlqUrl, AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint },
-  };
-  const code = await main([...argv, '--endpoint-url', moto.endpoint], io);
-  return { code, out, err };
+  });
 }
 
 async function messagesIn(queueUrl: string): Promise<number> {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../../cli/main.js';
+import { main } from '../../cli/main.js';
 import { JobQueries } from '../../cli/queries.js';
 import type { HistoryRecord } from '../../lambdas/core/history.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
@@ -17,6 +17,7 @@ import { type MotoServer, startMotoServer } from '../../local/moto-server.js';
 import { schemaErrors } from '../events/schema-validator.js';
 import { createQueue, drainQueue, TEST_REGION } from '../events/support.js';
 import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
+import { type CliRun, runCli } from '../support/cli-run.js';
 
 /** Replay against DynamoDB Local (the history) and moto's EventBridge with a rule to an SQS queue. */
 
@@ -108,16 +109,8 @@ async function allHistory(keys: readonly JobKey[]): Promise<HistoryRecord[]> {
   return pages.flatMap((page) => page.items).filter(isPublishable);
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
+async function cli(...argv: string[]): Promise<CliRun> {
+  return runCli([...argv, '--endpoint-url', db.local.endpoint], {
     env: {
       ...credentials,
       JOBS_TABLE_NAME: db.tableName,
@@ -125,9 +118,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
       AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint,
     },
     now: () => new Date(T0 + 6 * HOUR * 1000),
-  };
-  const code = await main([...argv, '--endpoint-url', db.local.endpoint], io);
-  return { code, out, err };
+  });
 }
 
 const idOf = (event: Delivered) => event.detail.transitionId ?? event.detail.stallId;

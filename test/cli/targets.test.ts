@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../../cli/main.js';
 import { formatJobKey, type JobKey } from '../../lambdas/core/job-key.js';
 import type { JobStatus } from '../../lambdas/core/status.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
 import { jobKey, snapshot, startTestDb, T0, type TestDb } from '../store/support.js';
+import { type CliRun, runCli } from '../support/cli-run.js';
 
 /**
  * Jobs of 2 accounts × 2 regions in one table. Each target has two running HealthLake jobs, one running
@@ -79,21 +79,11 @@ afterAll(async () => {
   await db?.stop();
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
+async function cli(...argv: string[]): Promise<CliRun> {
+  return runCli([...argv, '--endpoint-url', db.local.endpoint], {
     env: { ...credentials, JOBS_TABLE_NAME: db.tableName },
     now: () => new Date(T0 + 5 * DAY * 1000),
-  };
-  const code = await main([...argv, '--endpoint-url', db.local.endpoint], io);
-  return { code, out, err };
+  });
 }
 
 interface ListOutput {

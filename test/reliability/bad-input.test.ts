@@ -22,11 +22,12 @@ import { storeFromEnv } from '../../lambdas/handlers/store-from-env.js';
 import { EntityResolutionAdapter } from '../../lambdas/services/entityresolution/adapter.js';
 import { localClientConfig } from '../../lambdas/store/document-client.js';
 import { DynamoJobStateStore } from '../../lambdas/store/dynamo-store.js';
-import { resolveSettings, SettingsError } from '../../lib/settings.js';
+import { resolveSettings } from '../../lib/settings.js';
 import { LogCapture } from '../../local/chaos/log-capture.js';
 import type { PollHandler } from '../../local/chaos/pollers.js';
 import { detailProblems } from '../../local/chaos/security.js';
 import { lambdaContext } from '../../local/runner/lambda-context.js';
+import { settingsProblems } from '../support/settings-problems.js';
 import { ACCOUNT, cycle, jobKey, REGION, startWorld, statuses, type World } from './support.js';
 
 /**
@@ -49,17 +50,6 @@ beforeEach(() => capture.clear());
 
 function logged(message: string): Record<string, unknown>[] {
   return capture.records().filter((record) => record.message === message);
-}
-
-/** The problems of a bad stack setting, or a failure when there are none. */
-function settingsProblems(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a SettingsError');
 }
 
 describe('invalid ids', () => {
