@@ -19,6 +19,7 @@ import {
 import { serviceFacts } from '../lambdas/contract/services.js';
 import type { JobCountSettings } from '../lambdas/contract/settings.js';
 import type { ServiceId } from '../lambdas/core/service-id.js';
+import { jobCountFigure, publisherMetrics, stackFigure } from './construct-metrics.js';
 
 export interface MonitoredPoller {
   readonly service: ServiceId;
@@ -97,7 +98,7 @@ export class AggregatorMonitoring extends Construct {
     this.alarm('PollerApiErrors', {
       alarmDescription:
         'A poller\'s AWS calls kept failing for 15 minutes (throttled after SDK retries, access denied, malformed answers...). The log lines with "errorKind" name the service (jobService), the job and the kind.',
-      metric: stackMetric(CycleMetric.API_ERRORS, cloudwatch.Stats.SUM),
+      metric: stackFigure(CycleMetric.API_ERRORS),
       threshold: 1,
       evaluationPeriods: 3,
     });
@@ -105,7 +106,7 @@ export class AggregatorMonitoring extends Construct {
       this.alarm('TargetFailures', {
         alarmDescription:
           'A poller could not poll a target (account and region) in two five-minute periods in a row: a member role it cannot assume, or a region that is not enabled. The dashboard\'s "Targets that could not be polled" (or the log lines with "target" and "errorKind") name it.',
-        metric: stackMetric(CycleMetric.TARGET_FAILURES, cloudwatch.Stats.SUM),
+        metric: stackFigure(CycleMetric.TARGET_FAILURES),
         threshold: 1,
         evaluationPeriods: 2,
       });
@@ -114,7 +115,7 @@ export class AggregatorMonitoring extends Construct {
       this.alarm('DiscoveryFailures', {
         alarmDescription:
           "A poller could not read the Organization units' accounts (or found none) in two five-minute periods in a row; it polls the last good list meanwhile, so accounts that joined since are not polled. The log says why.",
-        metric: stackMetric(CycleMetric.DISCOVERY_FAILURES, cloudwatch.Stats.SUM),
+        metric: stackFigure(CycleMetric.DISCOVERY_FAILURES),
         threshold: 1,
         evaluationPeriods: 2,
       });
@@ -132,17 +133,14 @@ export class AggregatorMonitoring extends Construct {
     });
     this.alarm('PublisherLag', {
       alarmDescription: `Job events are published more than ${PUBLISHER_LAG_THRESHOLD.toMinutes()} minutes late (stream IteratorAge: the publisher fails, is throttled or is too slow); records older than the stream's 24 hours are lost to the publisher.`,
-      metric: iteratorAge(props.publisher),
+      metric: publisherMetrics(props.publisher, props.deadLetterQueue).iteratorAge(),
       threshold: PUBLISHER_LAG_THRESHOLD.toMilliseconds(),
       evaluationPeriods: 2,
     });
     this.alarm('DeadLetters', {
       alarmDescription:
         'Job events or stream batches are in the dead-letter queue; see docs/deploy.md for how to replay them.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: PERIOD,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
+      metric: publisherMetrics(props.publisher, props.deadLetterQueue).deadLetters(),
       threshold: 1,
       evaluationPeriods: 1,
     });
@@ -153,57 +151,17 @@ export class AggregatorMonitoring extends Construct {
     props: AggregatorMonitoringProps,
     { threshold, minutes }: { readonly threshold: number; readonly minutes: number },
   ): void {
-    for (const { service } of props.pollers) {
+    const services = props.pollers.map((poller) => poller.service);
+    for (const service of services) {
       const name = serviceFacts(service).displayName;
       this.alarm(`${pascal(service)}FailedJobs`, {
         alarmDescription: `At least ${threshold} ${name} job(s) failed within ${minutes} minutes (metric ${CountMetric.FINISHED_JOBS}, status FAILED).`,
-        metric: jobCountMetric(
-          CountMetric.FINISHED_JOBS,
-          service,
-          JobStatus.FAILED,
-          Duration.minutes(minutes),
-        ),
+        metric: jobCountFigure(service, JobStatus.FAILED, services, { period: Duration.minutes(minutes) }),
         threshold,
         evaluationPeriods: 1,
       });
     }
   }
-}
-
-/** One of the stack-wide metrics (lambdas/contract/metrics.ts): the one `service` dimension. */
-export function stackMetric(metricName: string, statistic: string, label?: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { [MetricDimension.SERVICE]: METRICS_SERVICE },
-    statistic,
-    period: PERIOD,
-    ...(label !== undefined && { label }),
-  });
-}
-
-/** A job count of one service and status, summed over `period`. */
-function jobCountMetric(
-  metricName: string,
-  service: ServiceId,
-  status: JobStatus,
-  period: Duration,
-): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: {
-      [MetricDimension.SERVICE]: METRICS_SERVICE,
-      [MetricDimension.JOB_SERVICE]: service,
-      [MetricDimension.STATUS]: status,
-    },
-    statistic: cloudwatch.Stats.SUM,
-    period,
-  });
-}
-
-function iteratorAge(publisher: lambda.IFunction): cloudwatch.Metric {
-  return publisher.metric('IteratorAge', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM });
 }
 
 /** Every series of a job count, per service and status (a SEARCH: the statuses seen are not known at synth). */
@@ -319,8 +277,8 @@ function functionRow(props: AggregatorMonitoringProps): cloudwatch.IWidget[] {
       {
         leftYAxis: { label: 'ms', showUnits: false, min: 0 },
         right: [
-          stackMetric(CycleMetric.TRANSITIONS, cloudwatch.Stats.SUM, 'Transitions (right)'),
-          stackMetric(CycleMetric.API_ERRORS, cloudwatch.Stats.SUM, 'Failed calls (right)'),
+          stackFigure(CycleMetric.TRANSITIONS, { label: 'Transitions (right)' }),
+          stackFigure(CycleMetric.API_ERRORS, { label: 'Failed calls (right)' }),
         ],
       },
     ),
@@ -329,24 +287,28 @@ function functionRow(props: AggregatorMonitoringProps): cloudwatch.IWidget[] {
 
 function publisherRow(props: AggregatorMonitoringProps): cloudwatch.IWidget[] {
   return [
-    graph('Publisher lag (stream IteratorAge, max)', [iteratorAge(props.publisher)], {
-      leftAnnotations: [{ value: PUBLISHER_LAG_THRESHOLD.toMilliseconds(), label: 'alarm' }],
-      right: [
-        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: PERIOD,
-          statistic: cloudwatch.Stats.MAXIMUM,
-          label: 'Dead letters (right)',
-        }),
-      ],
-    }),
+    graph(
+      'Publisher lag (stream IteratorAge, max)',
+      [publisherMetrics(props.publisher, props.deadLetterQueue).iteratorAge()],
+      {
+        leftAnnotations: [{ value: PUBLISHER_LAG_THRESHOLD.toMilliseconds(), label: 'alarm' }],
+        right: [
+          props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: PERIOD,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'Dead letters (right)',
+          }),
+        ],
+      },
+    ),
     graph(
       'Events delivered, retried, dead-lettered; cold starts',
       [
-        stackMetric(PublisherMetric.DELIVERED, cloudwatch.Stats.SUM, 'Delivered'),
-        stackMetric(PublisherMetric.RETRIED, cloudwatch.Stats.SUM, 'Retried'),
-        stackMetric(PublisherMetric.DEAD_LETTERED, cloudwatch.Stats.SUM, 'Dead-lettered'),
+        stackFigure(PublisherMetric.DELIVERED, { label: 'Delivered' }),
+        stackFigure(PublisherMetric.RETRIED, { label: 'Retried' }),
+        stackFigure(PublisherMetric.DEAD_LETTERED, { label: 'Dead-lettered' }),
       ],
-      { right: [stackMetric(COLD_START_METRIC, cloudwatch.Stats.SUM, 'Cold starts, all functions (right)')] },
+      { right: [stackFigure(COLD_START_METRIC, { label: 'Cold starts, all functions (right)' })] },
     ),
   ];
 }
