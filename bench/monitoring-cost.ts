@@ -7,7 +7,9 @@ import { serviceFacts } from '../lambdas/contract/services.js';
 import { variableOf } from '../lambdas/contract/settings.js';
 import { isServiceId, type ServiceId } from '../lambdas/core/service-id.js';
 import { JobStatusAggregatorStack } from '../lib/job-status-aggregator-stack.js';
+import { bundleDirectory } from '../lib/lambda-code.js';
 import type { JobStatusAggregatorSettings } from '../lib/settings.js';
+import { bundleEntries, bundleLambdas } from '../scripts/bundle-lambdas.js';
 import { PRICES } from './cost.js';
 import { dec, int, table } from './report.js';
 
@@ -63,7 +65,16 @@ interface PollerConfig {
   readonly discovers: boolean;
 }
 
-/** The stack's template with the given settings; functions are not bundled (the template is the same). */
+/** Builds the Lambda bundles when a fresh checkout has none yet: the stack takes its code from them. */
+export async function ensureBundles(): Promise<void> {
+  try {
+    for (const { name } of bundleEntries()) bundleDirectory(name);
+  } catch {
+    await bundleLambdas();
+  }
+}
+
+/** The stack's template with the given settings (the bundles must exist: `ensureBundles`). */
 export function synthesizeTemplate(settings: JobStatusAggregatorSettings): Template {
   const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
     context: Record<string, unknown>;
@@ -244,4 +255,7 @@ export function printMonitoringCosts(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) printMonitoringCosts();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await ensureBundles();
+  printMonitoringCosts();
+}

@@ -19,7 +19,7 @@ import { measureBundles, printBundles } from './bundles.js';
 import { printCosts } from './cost.js';
 import { runManyTargets } from './many-targets.js';
 import { MeteredDynamoClient } from './meter.js';
-import { defaultMonitoringCost, printMonitoringCosts } from './monitoring-cost.js';
+import { defaultMonitoringCost, ensureBundles, printMonitoringCosts } from './monitoring-cost.js';
 import { NaivePoller } from './naive-poller.js';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options.js';
 import { type OurCycle, OurPoller } from './our-poller.js';
@@ -466,6 +466,7 @@ async function main(): Promise<void> {
       await ddb.stop();
     }
   }
+  await ensureBundles();
   printCosts(all, options, defaultMonitoringCost({ services: [...options.services] }).total);
   printMonitoringCosts();
   if (options.bundles) {

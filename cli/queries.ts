@@ -5,11 +5,15 @@ import {
   paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { JobsTableAttributes as A, JobsTableIndexes } from '../lambdas/contract/table-schema.js';
+import {
+  JobsTableAttributes as A,
+  ACTIVE_JOBS_PARTITION,
+  JobsTableIndexes,
+} from '../lambdas/contract/table-schema.js';
 import type { HistoryRecord } from '../lambdas/core/history.js';
 import { formatJobKey, type JobKey } from '../lambdas/core/job-key.js';
 import type { CurrentJob } from '../lambdas/core/recording.js';
-import { SERVICE_IDS, type ServiceId } from '../lambdas/core/service-id.js';
+import type { ServiceId } from '../lambdas/core/service-id.js';
 import { isTerminal, type JobStatus } from '../lambdas/core/status.js';
 import { createDocumentClient } from '../lambdas/store/document-client.js';
 import {
@@ -18,12 +22,12 @@ import {
   type Item,
   jobPartitionKey,
   recordFromItem,
+  serviceKeyPrefix,
 } from '../lambdas/store/item-codec.js';
 
 /**
- * The read side users call: one function per access pattern, each a single GetItem or Query (the only
- * exceptions: `running`, and `byStatus` of a non-final status, without a service run one Query per service). Results come in pages; pass
- * `cursor` from one page to get the next, or use `allPages` to walk them.
+ * The read side users call: one function per access pattern, each a single GetItem or Query. Results come
+ * in pages; pass `cursor` from one page to get the next, or use `allPages` to walk them.
  */
 
 export interface PageOptions {
@@ -100,6 +104,11 @@ export class JobQueries {
     this.consistentRead = options.consistentRead ?? false;
   }
 
+  /** The table these queries read and its client, for the one command that writes it (`migrate`). */
+  get table(): { readonly doc: DynamoDBDocumentClient; readonly tableName: string } {
+    return { doc: this.ddb, tableName: this.tableName };
+  }
+
   /** 1. The current snapshot of one job (GetItem). */
   async job(key: JobKey | string): Promise<CurrentJob | undefined> {
     const response = await this.ddb.send(
@@ -154,46 +163,40 @@ export class JobQueries {
   }
 
   /**
-   * 3. Jobs not in a final state, by job key, so by region and account first (Query on the sparse
-   * `ActiveByService` index). Without `service`, one Query per service, services in a fixed order.
+   * 3. Jobs not in a final state, by job key, so by service, region and account first (one Query of the
+   * sparse `ActiveByJobKey` index; a service is a key prefix).
    */
   running(options: RunningOptions = {}): Promise<Page<CurrentJob>> {
     return this.active(options, []);
   }
 
-  /** Jobs of the `ActiveByService` index, one Query per service, with `extra` filter conditions. */
-  private async active(options: RunningOptions, extra: readonly Condition[]): Promise<Page<CurrentJob>> {
-    const services = options.service ? [options.service] : [...SERVICE_IDS];
-    const limit = normalizeLimit(options.limit);
-    const start = options.cursor ? decodeCursor(options.cursor) : undefined;
-    let serviceIndex = typeof start?.service === 'number' ? start.service : 0;
-    let inner = typeof start?.inner === 'string' ? start.inner : undefined;
-    const items: CurrentJob[] = [];
+  /** Jobs of the `ActiveByJobKey` index, of one service or all, with `extra` filter conditions. */
+  private active(options: RunningOptions, extra: readonly Condition[]): Promise<Page<CurrentJob>> {
     const filter = filterInput([...extra, ...targetConditions(options)]);
-    while (serviceIndex < services.length && items.length < limit) {
-      const service = services[serviceIndex] as ServiceId;
-      const page = await this.page(
-        {
-          TableName: this.tableName,
-          IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
-          KeyConditionExpression: '#active = :active',
-          ...filter,
-          ExpressionAttributeNames: { '#active': A.ACTIVE_SERVICE, ...filter.ExpressionAttributeNames },
-          ExpressionAttributeValues: { ':active': service, ...filter.ExpressionAttributeValues },
-          ScanIndexForward: !options.newestFirst,
+    const { service } = options;
+    return this.page(
+      {
+        TableName: this.tableName,
+        IndexName: JobsTableIndexes.ACTIVE_BY_JOB_KEY,
+        KeyConditionExpression:
+          service === undefined ? '#active = :active' : '#active = :active AND begins_with(#key, :prefix)',
+        ...filter,
+        ExpressionAttributeNames: {
+          '#active': A.ACTIVE_JOB,
+          ...(service !== undefined && { '#key': A.JOB_KEY }),
+          ...filter.ExpressionAttributeNames,
         },
-        [A.ACTIVE_SERVICE, A.JOB_KEY],
-        { limit: limit - items.length, ...(inner !== undefined && { cursor: inner }) },
-        currentJobFromItem,
-      );
-      items.push(...page.items);
-      inner = page.cursor;
-      if (inner !== undefined) break;
-      serviceIndex += 1;
-    }
-    return serviceIndex < services.length
-      ? { items, cursor: encodeCursor({ service: serviceIndex, ...(inner !== undefined && { inner }) }) }
-      : { items };
+        ExpressionAttributeValues: {
+          ':active': ACTIVE_JOBS_PARTITION,
+          ...(service !== undefined && { ':prefix': serviceKeyPrefix(service) }),
+          ...filter.ExpressionAttributeValues,
+        },
+        ScanIndexForward: !options.newestFirst,
+      },
+      [A.ACTIVE_JOB, A.JOB_KEY],
+      options,
+      currentJobFromItem,
+    );
   }
 
   /**
@@ -238,8 +241,8 @@ export class JobQueries {
 
   /**
    * 5. Jobs currently in one normalized status. A final status: by the time they entered it, one Query of
-   * the sparse `ByStatus` index. Any other: the jobs of `ActiveByService` in that status, one Query per
-   * service (one with `service`), like `running`.
+   * the sparse `ByStatus` index. Any other: one Query of `ActiveByJobKey`, like `running`, filtered on the
+   * status.
    */
   byStatus(status: JobStatus, options: ByStatusOptions = {}): Promise<Page<CurrentJob>> {
     if (!isTerminal(status)) return this.active(options, snapshotCondition('status', status));

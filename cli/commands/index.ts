@@ -2,6 +2,7 @@ import { changesCommand } from './changes.js';
 import type { Command } from './command.js';
 import { getCommand } from './get.js';
 import { historyCommand } from './history.js';
+import { migrateCommand } from './migrate.js';
 import { redriveCommand } from './redrive.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   replayCommand,
   redriveCommand,
+  migrateCommand,
 ];
 
 export function commandNamed(name: string): Command | undefined {

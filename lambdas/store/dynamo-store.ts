@@ -6,7 +6,11 @@ import {
   type PutCommandInput,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
-import { JobsTableAttributes as A, JobsTableIndexes } from '../contract/table-schema.js';
+import {
+  JobsTableAttributes as A,
+  ACTIVE_JOBS_PARTITION,
+  JobsTableIndexes,
+} from '../contract/table-schema.js';
 import type { StallRecord } from '../core/history.js';
 import { describeJobKey, formatJobKey, type JobKey } from '../core/job-key.js';
 import {
@@ -38,6 +42,7 @@ import {
   listCursorFromItem,
   listCursorItemKey,
   listCursorToItem,
+  serviceKeyPrefix,
   targetKeyPrefix,
 } from './item-codec.js';
 import { STORE_SETTING_DEFAULTS, type StoreSettings } from './settings.js';
@@ -82,27 +87,22 @@ export class DynamoJobStateStore implements JobStateStore {
   }
 
   /**
-   * Non-terminal jobs of one service, or of one target of it: one Query of the sparse `ActiveByService`
-   * index, whose sort key (the job key) starts with the target. Index reads are eventually consistent: a
+   * Non-terminal jobs of one service, or of one target of it: one Query of the sparse `ActiveByJobKey`
+   * index, whose sort key (the job key) starts with the service and the target. Index reads are eventually consistent: a
    * job that became active a moment ago may show up one cycle later. A malformed item is logged (error)
    * and skipped.
    */
   async *listActive(service: ServiceId, target?: Target): AsyncIterable<CurrentJob> {
-    const prefix = target ? targetKeyPrefix(service, target) : undefined;
     const pages = paginateQuery(
       { client: this.ddb },
       {
         TableName: this.settings.tableName,
-        IndexName: JobsTableIndexes.ACTIVE_BY_SERVICE,
-        KeyConditionExpression:
-          prefix === undefined ? '#service = :service' : '#service = :service AND begins_with(#key, :prefix)',
-        ExpressionAttributeNames: {
-          '#service': A.ACTIVE_SERVICE,
-          ...(prefix !== undefined && { '#key': A.JOB_KEY }),
-        },
+        IndexName: JobsTableIndexes.ACTIVE_BY_JOB_KEY,
+        KeyConditionExpression: '#active = :active AND begins_with(#key, :prefix)',
+        ExpressionAttributeNames: { '#active': A.ACTIVE_JOB, '#key': A.JOB_KEY },
         ExpressionAttributeValues: {
-          ':service': service,
-          ...(prefix !== undefined && { ':prefix': prefix }),
+          ':active': ACTIVE_JOBS_PARTITION,
+          ':prefix': target ? targetKeyPrefix(service, target) : serviceKeyPrefix(service),
         },
       },
     );

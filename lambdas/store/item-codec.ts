@@ -1,4 +1,4 @@
-import { JobsTableAttributes as A } from '../contract/table-schema.js';
+import { JobsTableAttributes as A, ACTIVE_JOBS_PARTITION } from '../contract/table-schema.js';
 import { type HistoryRecord, historyRecordId, type StatusPair } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { ListCursor, StoredJob } from '../core/ports.js';
@@ -55,10 +55,15 @@ export function currentItemKey(key: JobKey | string): Item {
 
 /**
  * How the job keys of one target of a service begin (`service/region/account/`, each part URI-encoded as
- * in `formatJobKey`): the `ActiveByService` sort key prefix of that target's jobs.
+ * in `formatJobKey`): the `ActiveByJobKey` sort key prefix of that target's jobs.
  */
 export function targetKeyPrefix(service: ServiceId, target: Target): string {
   return `${[service, target.region, target.accountId].map(encodeURIComponent).join('/')}/`;
+}
+
+/** How the job keys of one service begin: the `ActiveByJobKey` sort key prefix of its jobs. */
+export function serviceKeyPrefix(service: ServiceId): string {
+  return `${encodeURIComponent(service)}/`;
 }
 
 /**
@@ -127,7 +132,7 @@ export function listCursorFromItem(item: Item | undefined): ListCursor | undefin
 /**
  * The item of a job's current state. Only the attributes no other one already says: the snapshot holds the
  * key, statuses and times; the index keys are set only where the index wants the item (sparse):
- * `activeService` while the job is not final, `currentStatus` and the feed keys once it is (a final job's
+ * `activeJob` while the job is not final, `currentStatus` and the feed keys once it is (a final job's
  * last record lives in this item, see `recordFromItem`).
  */
 export function currentJobToItem(job: CurrentJob): Item {
@@ -138,7 +143,7 @@ export function currentJobToItem(job: CurrentJob): Item {
     [A.SORT_KEY]: CURRENT_SORT_KEY,
     [A.JOB_KEY]: formatJobKey(snapshot.key),
     [A.STATUS_SINCE]: job.statusSince,
-    ...(!final && { [A.ACTIVE_SERVICE]: snapshot.key.service }),
+    ...(!final && { [A.ACTIVE_JOB]: ACTIVE_JOBS_PARTITION }),
     ...(final && { [A.CURRENT_STATUS]: snapshot.status }),
     ...(final &&
       latestRecord && {

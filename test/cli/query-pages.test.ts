@@ -44,6 +44,13 @@ beforeAll(async () => {
     });
     await store.record(undefined, snapshot(key, 'FAILED', 'FAILED', seconds));
   }
+  const active: [JobKey, 'QUEUED' | 'RUNNING', string][] = [
+    [jobKey('lake-running'), 'RUNNING', 'IN_PROGRESS'],
+    [panoramaJob('pano-running'), 'RUNNING', 'IMPORTING'],
+    [panoramaJob('pano-queued'), 'QUEUED', 'PENDING'],
+  ];
+  const store = new DynamoJobStateStore({ client: db.client, settings: { tableName: db.tableName } });
+  for (const [key, status, raw] of active) await store.record(undefined, snapshot(key, status, raw, 2_000));
 }, 60_000);
 
 afterAll(async () => {
@@ -83,5 +90,27 @@ describe('JobQueries across DynamoDB pages', () => {
     const ids = [...first.items, ...second.items].map((job) => job.snapshot.key.jobId);
     expect(new Set(ids).size).toBe(LAKE_JOBS + 2);
     expect(ids.slice(-2)).toEqual(['pano-1', 'pano-2']);
+  });
+
+  it('answers "what is running" and "jobs in an active status" across services with one Query each', async () => {
+    // Act
+    queryRequests.length = 0;
+    const running = await queries.running();
+    const runningRequests = queryRequests.length;
+    const inStatus = await queries.byStatus('RUNNING');
+    const statusRequests = queryRequests.length - runningRequests;
+    const ofPanorama = await queries.running({ service: 'panorama' });
+
+    // Assess: every service's jobs from one request each, by job key; a service is a key prefix.
+    expect(running.items.map((job) => job.snapshot.key.jobId)).toEqual([
+      'lake-running',
+      'pano-queued',
+      'pano-running',
+    ]);
+    expect(runningRequests).toBe(1);
+    expect(inStatus.items.map((job) => job.snapshot.key.jobId)).toEqual(['lake-running', 'pano-running']);
+    expect(statusRequests).toBe(1);
+    expect(ofPanorama.items.map((job) => job.snapshot.key.jobId)).toEqual(['pano-queued', 'pano-running']);
+    expect(queryRequests.at(-1)?.KeyConditionExpression).toContain('begins_with');
   });
 });

@@ -95,7 +95,7 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     const first = await observe(s, snapshot(key, 'QUEUED', 'SUBMITTED', 0));
     expect(first.kind).toBe('transition');
     expect(db.writes.commands).toEqual(['PutItemCommand']);
-    // A small item in one index (ActiveByService): 1 unit for the table, 1 for the index.
+    // A small item in one index (ActiveByJobKey): 1 unit for the table, 1 for the index.
     expect(db.writes.units).toBe(2);
     await observe(s, snapshot(key, 'RUNNING', 'IN_PROGRESS', 60));
     const done = await observe(s, snapshot(key, 'SUCCEEDED', 'COMPLETED', 120, { endedAt: at(110) }));
@@ -126,7 +126,7 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     // The final record is the current item itself: history items only for the two before it.
     expect((await historyItems(key)).map((item) => item.sk)).toEqual(['H#0000000001', 'H#0000000002']);
     const currentItem = (await items(key)).find((item) => item.sk === 'CURRENT');
-    expect(currentItem?.activeService).toBeUndefined();
+    expect(currentItem?.activeJob).toBeUndefined();
     expect(currentItem?.currentStatus).toBe('SUCCEEDED');
     expect(currentItem).toMatchObject({ changeKind: 'transition', changedAt: at(120) });
   });
@@ -373,7 +373,7 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
         Item: {
           pk: 'JOB#corrupt',
           sk: 'CURRENT',
-          activeService: service,
+          activeJob: 'ACTIVE',
           jobKey: 'panorama/us-east-1//corrupt',
           version: 1,
         },
@@ -415,7 +415,7 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     );
     expect(raw?.expiresAt).toBe(Math.floor(clock.getTime() / 1000) + 86_400);
     // No index key, no history shape: the poller's work list, the queries and the publisher never see it.
-    expect(raw).not.toHaveProperty('activeService');
+    expect(raw).not.toHaveProperty('activeJob');
     expect(raw).not.toHaveProperty('currentStatus');
     expect(raw).not.toHaveProperty('changeKind');
     expect(historyRecordFromItem(raw ?? {})).toBeUndefined();
@@ -528,7 +528,7 @@ describe('DynamoJobStateStore on DynamoDB Local', () => {
     );
     expect(raw.Item).toMatchObject({
       jobKey: 'healthlake/us-east-1/123456789012/ds-1/plain-read',
-      activeService: 'healthlake',
+      activeJob: 'ACTIVE',
       version: 1,
       latestRecord: { kind: 'transition', recordedAt: at(0) },
       snapshot: { status: 'QUEUED', rawStatus: 'SUBMITTED' },

@@ -115,13 +115,13 @@ describe('item codec', () => {
 
   it('marks only non-final current items active (the sparse index)', () => {
     const running = currentJobToItem(secondJob);
-    expect(running).toMatchObject({ activeService: 'healthlake', jobKey: formatJobKey(key) });
+    expect(running).toMatchObject({ activeJob: 'ACTIVE', jobKey: formatJobKey(key) });
     expect(running.currentStatus).toBeUndefined();
     const done = currentJobToItem({
       ...secondJob,
       snapshot: { ...secondJob.snapshot, status: 'SUCCEEDED', rawStatus: 'COMPLETED' },
     });
-    expect(done.activeService).toBeUndefined();
+    expect(done.activeJob).toBeUndefined();
     expect(done.currentStatus).toBe('SUCCEEDED');
     expect(done.expiresAt).toBeUndefined();
   });
