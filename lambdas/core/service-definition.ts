@@ -27,6 +27,12 @@ export interface ServiceDefinition<Id extends string = ServiceId> {
   /** Largest page the list call accepts. */
   readonly maxPageSize: number;
   /**
+   * Active raw statuses a job enters only after someone asked to cancel it. A status filter lists them
+   * after the other active statuses: a job seldom moves into one within a cycle, and one that did is
+   * described like a finished job, so the describes of finished jobs need not wait for these passes.
+   */
+  readonly cancelStatuses?: readonly string[];
+  /**
    * Published request rates (per second) the poller must stay under. `sharedPerSecond` is for a service
    * that publishes one quota for its describe and list calls together: every such call takes from it too.
    */

@@ -94,9 +94,10 @@ export class JobWork {
 
   /**
    * A status pass of `scope` was read to its end: a known job last seen in `rawStatus` that it did not show
-   * has left that status. The passes go from the latest status to the earliest and jobs only move forward,
-   * so such a job has finished (or the list raced its move): it is described now, beside the rest of the
-   * listing, instead of after it. With `recentPassFollows`, a job submitted since `recentSince` is left to
+   * has left that status. The passes go from the latest status to the earliest (cancel statuses last) and
+   * jobs only move forward, so such a job has finished (or is being cancelled, or the list raced its move):
+   * it is described now, beside the rest of the listing, instead of after it; a later pass that shows it
+   * finds it handled. With `recentPassFollows`, a job submitted since `recentSince` is left to
    * the recently-submitted pass, which shows it whatever its status.
    */
   statusPassEnded(scope: string | undefined, rawStatus: string, recentPassFollows: boolean): void {

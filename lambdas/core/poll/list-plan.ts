@@ -63,21 +63,24 @@ export function planListing(
  * finished jobs pile up) plus, with a time filter, one pass for recently submitted jobs of any status. A
  * full sweep, or a service without a status filter, lists everything.
  *
- * The active statuses are listed latest first (a definition's status map runs in lifecycle order): a job
- * only moves forward, so one that the pass of its last status does not show, and no earlier pass showed,
- * has finished, and its describe can start while the listing goes on (`JobWork.statusPassEnded`).
+ * The active statuses are listed latest first (a definition's status map runs in lifecycle order), the
+ * cancel statuses after the rest: a job only moves forward, so one that the pass of its last status does
+ * not show, and no earlier pass showed, has finished (or, seldom, is being cancelled), and its describe,
+ * which tells which, can start while the listing goes on (`JobWork.statusPassEnded`).
  */
 export function listPasses(
   adapter: ServiceAdapter,
   policy: Pick<PollPolicy, 'fullSweep'>,
   recentSince: Date,
 ): ListJobsOptions[] {
-  const { listFilters, statusMap } = adapter.definition;
+  const { listFilters, statusMap, cancelStatuses = [] } = adapter.definition;
   if (!listFilters.status || policy.fullSweep) return [{}];
-  const activeRaw = Object.entries(statusMap)
+  const latestFirst = Object.entries(statusMap)
     .filter(([, status]) => !isTerminal(status))
     .map(([raw]) => raw)
     .reverse();
+  const isCancel = (raw: string) => cancelStatuses.includes(raw);
+  const activeRaw = [...latestFirst.filter((raw) => !isCancel(raw)), ...latestFirst.filter(isCancel)];
   const passes: ListJobsOptions[] = [{ rawStatuses: activeRaw }];
   if (listFilters.submittedAfter) passes.push({ submittedAfter: recentSince });
   return passes;

@@ -34,6 +34,7 @@ export const healthLakeDefinition: ServiceDefinition<'healthlake'> = {
   // ListFHIRImportJobs also filters on SubmittedBefore and JobName; the poller needs only these two.
   listFilters: { status: true, submittedAfter: true },
   maxPageSize: 500,
+  cancelStatuses: ['CANCEL_SUBMITTED', 'CANCEL_IN_PROGRESS', 'CANCEL_FAILED'],
   // No per-call figure is published today; about 10 per second is the older published figure.
   quotas: { describePerSecond: 10, listPerSecond: 10 },
 };

@@ -43,6 +43,7 @@ export const healthOmicsDefinition: ServiceDefinition<'healthomics'> = {
   // costs one list pass each. The list returns summaries: no `sources`, no status message.
   listFilters: { status: true, submittedAfter: true },
   maxPageSize: 100,
+  cancelStatuses: ['CANCELLING'],
   // GetReferenceImportJob and ListReferenceImportJobs share ONE bucket of 5 requests per second
   // (ListReferenceStores has its own 5): either kind may use all of it, both together no more than 5.
   quotas: { describePerSecond: 5, listPerSecond: 5, sharedPerSecond: 5 },

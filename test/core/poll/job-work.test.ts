@@ -166,6 +166,17 @@ describe('JobWork', () => {
     expect(described(adapter)).toEqual(['gone', 'recent', 'queued', 'other']);
   });
 
+  it('handles a job described after its pass once, when a later pass (a cancel status) shows it', async () => {
+    const { adapter, pool, store, work } = setUp([
+      stored(snapshot('cancelled', 'RUNNING', { submittedAt: iso(-100) }), -10),
+    ]);
+    work.statusPassEnded('wf', 'RUNNING', true);
+    work.consider(snapshot('cancelled', 'CANCELLING'), undefined);
+    await pool.settle();
+    expect(described(adapter)).toEqual(['cancelled']);
+    expect(recorded(store)).toHaveLength(1);
+  });
+
   it('without a recent pass, describes every known job a status pass left out', async () => {
     const { adapter, pool, work } = setUp([
       stored(snapshot('recent', 'RUNNING', { submittedAt: iso(10) }), -10),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFullSweepDue, listPasses, planListing } from '../../../lambdas/core/poll/list-plan.js';
 import type { ListCursor } from '../../../lambdas/core/ports.js';
+import { healthLakeDefinition } from '../../../lambdas/services/healthlake/definition.js';
 import { at, iso, PagedAdapter } from './support.js';
 
 const policy = { recentWindowSeconds: 3600, sweepWindowSeconds: 6 * 3600, fullSweep: false };
@@ -21,6 +22,19 @@ describe('listPasses', () => {
     expect(listPasses(filtered, policy, since)).toEqual([
       { rawStatuses: ['RUNNING', 'QUEUED'] },
       { submittedAfter: since },
+    ]);
+  });
+
+  it('lists the cancel statuses after the others, so finished jobs are known missing sooner', () => {
+    const lake = new PagedAdapter(new Map(), new Set(), healthLakeDefinition);
+    const [statusPass] = listPasses(lake, policy, at(0));
+    expect(statusPass?.rawStatuses).toEqual([
+      'IN_PROGRESS',
+      'QUEUED',
+      'SUBMITTED',
+      'CANCEL_FAILED',
+      'CANCEL_IN_PROGRESS',
+      'CANCEL_SUBMITTED',
     ]);
   });
 
