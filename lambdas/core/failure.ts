@@ -22,16 +22,26 @@ const DATA_FILE =
   /\b[\w.-]*\.(?:json|ndjson|jsonl|csv|tsv|txt|xml|parquet|avro|orc|dcm|dicom|fa|fasta|fna|fastq|fq|bam|sam|cram|vcf|gvcf|bed|gz|bgz|bz2|zip|tar)\b/gi;
 
 /**
- * Job data is left out of a reason, which goes to the store, the logs and every event consumer: S3 URIs
- * and other URLs, paths, file names, quoted values (a record's content, a field's value) and e-mail
- * addresses each become `<redacted>`. Whitespace runs (and control characters) become one space, and the
- * reason is cut to MAX_FAILURE_CHARS code points. Empty: undefined.
+ * A reason goes to the store, the logs and every event consumer: job data is left out of it
+ * (`redactJobData`), and it is cut to MAX_FAILURE_CHARS code points. Empty: undefined.
  */
 export function failureReason(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  // Cut first: the patterns below scan to the end of a word, quadratic on a long one (a 1 MB message).
-  const redacted = text
-    .slice(0, REDACT_WINDOW_CHARS)
+  const redacted = redactJobData(text, REDACT_WINDOW_CHARS);
+  if (redacted === '') return undefined;
+  const chars = Array.from(redacted);
+  return chars.length <= MAX_FAILURE_CHARS ? redacted : `${chars.slice(0, MAX_FAILURE_CHARS - 1).join('')}…`;
+}
+
+/**
+ * A service's text without the job data it may name: S3 URIs and other URLs, paths, file names, quoted
+ * values (a record's content, a field's value) and e-mail addresses each become `<redacted>`; whitespace
+ * runs (and control characters) become one space. Only the first `windowChars` are read: the patterns scan
+ * to the end of a word, quadratic on a long one (a 1 MB message), so the text is cut first.
+ */
+export function redactJobData(text: string, windowChars: number): string {
+  return text
+    .slice(0, splitsPair(text, windowChars) ? windowChars - 1 : windowChars)
     .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, REDACTED)
     .replace(/"[^"]*"|'[^'\s][^']*'|`[^`]*`/g, REDACTED)
     .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, REDACTED)
@@ -39,7 +49,10 @@ export function failureReason(text: string | undefined): string | undefined {
     .replace(DATA_FILE, REDACTED)
     .replace(/[\s\p{Cc}]+/gu, ' ')
     .trim();
-  if (redacted === '') return undefined;
-  const chars = Array.from(redacted);
-  return chars.length <= MAX_FAILURE_CHARS ? redacted : `${chars.slice(0, MAX_FAILURE_CHARS - 1).join('')}…`;
+}
+
+/** Whether a cut at `index` (UTF-16 units) would leave half a surrogate pair. */
+function splitsPair(text: string, index: number): boolean {
+  const unit = text.charCodeAt(index - 1);
+  return index < text.length && unit >= 0xd800 && unit <= 0xdbff;
 }

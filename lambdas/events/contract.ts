@@ -1,5 +1,6 @@
 import { DetailType, EVENT_SOURCE, PUBLISHED_KINDS } from '../contract/events.js';
 import { serviceFacts } from '../contract/services.js';
+import { redactJobData } from '../core/failure.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { Counters, JobSnapshot } from '../core/snapshot.js';
@@ -19,12 +20,16 @@ export { DetailType, EVENT_SOURCE } from '../contract/events.js';
  * `major.minor` of the detail. Minor versions only add optional fields; a major version changes or
  * removes one, and is published beside the old one for a deprecation period (docs/events.md).
  */
-export const SCHEMA_VERSION = '1.0';
+export const SCHEMA_VERSION = '1.1';
 
-/** A message longer than this is cut (and `truncated` says so) even when the event is small. */
+/**
+ * A message longer than this is cut (and `truncated` says so) even when the event is small. Only the
+ * first MESSAGE_WINDOW_CHARS of the service's message are read, with the job data in them redacted.
+ */
 export const MAX_MESSAGE_CHARS = 2048;
 /** More counters than this in one map are cut: events carry a summary, never a payload. */
 export const MAX_COUNTERS = 50;
+const MESSAGE_WINDOW_CHARS = MAX_MESSAGE_CHARS * 4;
 
 /**
  * `detail` of `Job Status Changed` and of `Job Stalled`: the types generated from the schemas
@@ -153,8 +158,12 @@ function jobDetail(record: PublishableRecord): Omit<JobDetail, 'schemaVersion' |
   };
 }
 
-function cutMessage(message: string | undefined, truncated: TruncatedField[]): string | undefined {
-  if (message === undefined || message.length <= MAX_MESSAGE_CHARS) return message;
+function cutMessage(text: string | undefined, truncated: TruncatedField[]): string | undefined {
+  if (text === undefined) return undefined;
+  // A service's message can name the job's data (an S3 URI, a file, a record's value): redacted like a failure.
+  const message = redactJobData(text, MESSAGE_WINDOW_CHARS);
+  if (message === '') return undefined;
+  if (message.length <= MAX_MESSAGE_CHARS && text.length <= MESSAGE_WINDOW_CHARS) return message;
   truncated.push('message');
   // Never split a surrogate pair: cut by code points.
   return `${Array.from(message)

@@ -33,7 +33,7 @@ export type Status =
  */
 export type RawStatus = string;
 /**
- * The service's status message, cut to 2048 characters (and shorter when the event would exceed the size limit; see truncated).
+ * The service's status message with the job data it names (S3 URIs, URLs, paths, file names, quoted values, e-mail addresses) replaced by <redacted>, cut to 2048 characters (and shorter when the event would exceed the size limit; see truncated).
  */
 export type Message = string;
 /**

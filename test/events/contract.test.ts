@@ -111,6 +111,40 @@ describe('Job Status Changed events', () => {
   });
 });
 
+describe('the message', () => {
+  it('loses the job data it names, as a failure reason does', () => {
+    const record = transition(KEYS.healthlake, pair('RUNNING', 'IN_PROGRESS'), pair('FAILED', 'FAILED'), 3, {
+      message: 'Could not read s3://bucket/patient-123/bundle.ndjson: field "ssn" is invalid',
+    });
+
+    const detail = parse<JobStatusChangedDetail>(toEventEntry(record, BUS).Detail);
+
+    expect(detail.message).toBe('Could not read <redacted> field <redacted> is invalid');
+    expect(detail).not.toHaveProperty('truncated');
+  });
+
+  it('is left out when it is only whitespace', () => {
+    const record = transition(KEYS.healthlake, pair('RUNNING', 'IN_PROGRESS'), pair('FAILED', 'FAILED'), 3, {
+      message: ' \n\t ',
+    });
+
+    const detail = parse<JobStatusChangedDetail>(toEventEntry(record, BUS).Detail);
+
+    expect(detail).not.toHaveProperty('message');
+  });
+
+  it('is never cut inside a surrogate pair when only its head is read', () => {
+    const record = transition(KEYS.healthlake, pair('RUNNING', 'IN_PROGRESS'), pair('FAILED', 'FAILED'), 3, {
+      message: `a${'😀'.repeat(10_000)}`,
+    });
+
+    const detail = parse<JobStatusChangedDetail>(toEventEntry(record, BUS).Detail);
+
+    expect(detail.message).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(detail.truncated).toEqual(['message']);
+  });
+});
+
 describe('Job Stalled events', () => {
   it('are built from stall records and pass their schema', () => {
     const record = stall(KEYS.healthlake, 5);
