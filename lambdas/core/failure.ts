@@ -28,9 +28,15 @@ const DATA_FILE =
 export function failureReason(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const redacted = redactJobData(text, REDACT_WINDOW_CHARS);
-  if (redacted === '') return undefined;
-  const chars = Array.from(redacted);
-  return chars.length <= MAX_FAILURE_CHARS ? redacted : `${chars.slice(0, MAX_FAILURE_CHARS - 1).join('')}…`;
+  return redacted === '' ? undefined : cutCodePoints(redacted, MAX_FAILURE_CHARS);
+}
+
+/** `text` cut to at most `maxChars` code points, the last of them `…`, when it is longer; never splits a pair. */
+export function cutCodePoints(text: string, maxChars: number): string {
+  // A string has at least as many UTF-16 units as code points: most texts need no Array.from.
+  if (text.length <= maxChars) return text;
+  const chars = Array.from(text);
+  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DetailType, EVENT_SOURCE, PUBLISHED_KINDS } from '../contract/events.js';
 import { serviceFacts } from '../contract/services.js';
-import { redactJobData } from '../core/failure.js';
+import { cutCodePoints, redactJobData } from '../core/failure.js';
 import type { HistoryRecord, StallRecord, TransitionRecord } from '../core/history.js';
 import { formatJobKey, type JobKey } from '../core/job-key.js';
 import type { Counters, JobSnapshot } from '../core/snapshot.js';
@@ -163,12 +163,10 @@ function cutMessage(text: string | undefined, truncated: TruncatedField[]): stri
   // A service's message can name the job's data (an S3 URI, a file, a record's value): redacted like a failure.
   const message = redactJobData(text, MESSAGE_WINDOW_CHARS);
   if (message === '') return undefined;
-  if (message.length <= MAX_MESSAGE_CHARS && text.length <= MESSAGE_WINDOW_CHARS) return message;
-  truncated.push('message');
-  // Never split a surrogate pair: cut by code points.
-  return `${Array.from(message)
-    .slice(0, MAX_MESSAGE_CHARS - 1)
-    .join('')}…`;
+  const unread = text.length > MESSAGE_WINDOW_CHARS;
+  const cut = cutCodePoints(unread ? `${message}…` : message, MAX_MESSAGE_CHARS);
+  if (cut !== message) truncated.push('message');
+  return cut;
 }
 
 function cutCounters(

@@ -133,6 +133,19 @@ describe('the message', () => {
     expect(detail).not.toHaveProperty('message');
   });
 
+  it('is counted in characters, not UTF-16 units: 2048 emoji are passed whole', () => {
+    const message = '😀'.repeat(MAX_MESSAGE_CHARS);
+    const record = transition(KEYS.healthlake, pair('RUNNING', 'IN_PROGRESS'), pair('FAILED', 'FAILED'), 3, {
+      message,
+    });
+
+    const detail = parse<JobStatusChangedDetail>(toEventEntry(record, BUS).Detail);
+
+    expect(detail.message).toBe(message);
+    expect(detail).not.toHaveProperty('truncated');
+    expect(schemaErrors(DetailType.STATUS_CHANGED, detail)).toBe('');
+  });
+
   it('is never cut inside a surrogate pair when only its head is read', () => {
     const record = transition(KEYS.healthlake, pair('RUNNING', 'IN_PROGRESS'), pair('FAILED', 'FAILED'), 3, {
       message: `a${'😀'.repeat(10_000)}`,
